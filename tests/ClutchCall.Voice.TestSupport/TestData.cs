@@ -37,6 +37,15 @@ public static class TestData
 
     private static string FindRepoRoot()
     {
+        var built = typeof(TestData).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .OfType<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "ClutchCall.RepoRoot")?.Value;
+        if (!string.IsNullOrEmpty(built) && File.Exists(Path.Combine(built, "ClutchCall.Voice.sln")))
+        {
+            return Path.GetFullPath(built);
+        }
+
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ClutchCall.Voice.sln")))
         {

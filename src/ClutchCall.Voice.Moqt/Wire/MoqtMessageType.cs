@@ -1,0 +1,36 @@
+namespace ClutchCall.Voice.Moqt.Wire;
+
+/// <summary>Control message types (draft-ietf-moq-transport-14 §9, message type table).</summary>
+internal enum MoqtMessageType : ulong
+{
+    SubscribeUpdate = 0x02,
+    Subscribe = 0x03,
+    SubscribeOk = 0x04,
+    SubscribeError = 0x05,
+    PublishNamespace = 0x06,
+    PublishNamespaceOk = 0x07,
+    PublishNamespaceError = 0x08,
+    PublishNamespaceDone = 0x09,
+    Unsubscribe = 0x0A,
+    PublishDone = 0x0B,
+    PublishNamespaceCancel = 0x0C,
+    TrackStatus = 0x0D,
+    TrackStatusOk = 0x0E,
+    TrackStatusError = 0x0F,
+    GoAway = 0x10,
+    SubscribeNamespace = 0x11,
+    SubscribeNamespaceOk = 0x12,
+    SubscribeNamespaceError = 0x13,
+    UnsubscribeNamespace = 0x14,
+    MaxRequestId = 0x15,
+    Fetch = 0x16,
+    FetchCancel = 0x17,
+    FetchOk = 0x18,
+    FetchError = 0x19,
+    RequestsBlocked = 0x1A,
+    Publish = 0x1D,
+    PublishOk = 0x1E,
+    PublishError = 0x1F,
+    ClientSetup = 0x20,
+    ServerSetup = 0x21,
+}

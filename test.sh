@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Command 2: install what is missing and run the whole test suite, then the perf guard.
+# Prints one closing line: "tests: N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")"
+source scripts/deps.sh
+ensure_dotnet || exit 1
+ensure_packages "${RUNTIME_PACKAGES[@]}" "${TEST_PACKAGES[@]}" || exit 1
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+results=$(mktemp -d)
+status=0
+
+echo "test: build (warnings are errors)"
+if ! dotnet build ClutchCall.Voice.sln -c Debug -nologo -v q; then
+  echo "tests: 0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+echo "test: dotnet format --verify-no-changes"
+if ! dotnet format ClutchCall.Voice.sln --verify-no-changes --no-restore; then
+  echo "test: formatting differs; run 'dotnet format ClutchCall.Voice.sln'" >&2
+  status=1
+fi
+
+echo "test: unit, integration and interop suites"
+dotnet test ClutchCall.Voice.sln -c Debug --no-build -nologo \
+  --logger "console;verbosity=normal" --results-directory "$results" 2>&1 | tee "$results/test.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+echo "test: perf guard (frame-path budgets and zero allocation)"
+if ! dotnet run -c Release --project bench/ClutchCall.Voice.Benchmarks -- --perf-guard 2>&1 | tee "$results/perf.log"; then
+  echo "test: perf guard failed" >&2
+  status=1
+fi
+
+passed=0; failed=0; skipped=0
+while read -r f p s; do
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+done < <(grep -E '^(Passed|Failed)!' "$results/test.log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\1 \2 \3/')
+grep -E '^\s+Skipped ' "$results/test.log" | head -50 || true
+[ "$status" -eq 0 ] && [ "$failed" -gt 0 ] && status=1
+[ "$passed" -eq 0 ] && status=1
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit $status
