@@ -6,27 +6,29 @@ namespace ClutchCall.Voice.Benchmarks.PerfGuard;
 /// To guard a new benchmark, add one line: <c>new("ClassName.MethodName", microseconds)</c>.
 /// </summary>
 /// <remarks>
-/// Budgets are the numbers measured on the 2-core reference machine (docs/media-resampler.md, README
-/// performance section) times about three, rounded up, so a shared CI runner does not flap while a real
+/// Budgets are the per-frame costs measured on the 2-core reference machine as thread CPU time
+/// (docs/media-resampler.md) times about 3.5, rounded, so a CI runner does not flap while a real
 /// regression (an accidental allocation, a lost SIMD path, a quadratic loop) still fails. The telephony
-/// legs are held to the product requirement instead: well under 1 ms (5 % of a 20 ms frame).
+/// legs must in any case stay well under 1 ms (5 % of a 20 ms frame). On a runner shared with other
+/// jobs, <c>--budget-scale N</c> multiplies every time budget (allocation stays strictly zero).
 /// </remarks>
 internal static class PerfBudgets
 {
     public static readonly IReadOnlyList<PerfBudget> All =
     [
-        // Resampling, one 20 ms frame (measured ≈ 9-12 µs each).
-        new("ResamplerBenchmarks.Up8To48", 40),
-        new("ResamplerBenchmarks.Down48To8", 40),
-        new("ResamplerBenchmarks.Up16To48", 40),
-        new("ResamplerBenchmarks.Down48To16", 40),
+        // Resampling, one 20 ms frame (measured 11-14 µs CPU each).
+        new("ResamplerBenchmarks.Up8To48", 50),
+        new("ResamplerBenchmarks.Down48To8", 50),
+        new("ResamplerBenchmarks.Up16To48", 50),
+        new("ResamplerBenchmarks.Down48To16", 50),
 
-        // Jitter buffer, one packet in and one frame out (measured ≈ 0.3 µs).
+        // Jitter buffer, one packet in and one frame out (measured ≈ 0.6 µs).
         new("JitterBufferBenchmarks.PushPop", 2),
 
-        // Whole telephony leg per frame: product requirement, well under 1 ms (5 % of 20 ms).
-        new("TelephonyLegBenchmarks.G711ToOpus", 500),
-        new("TelephonyLegBenchmarks.OpusToG711", 500),
+        // Whole telephony leg per frame (measured 170-215 µs CPU: Opus encode c5 dominates; and
+        // 45-77 µs CPU: Opus decode dominates). Requirement: well under 1 ms.
+        new("TelephonyLegBenchmarks.G711ToOpus", 600),
+        new("TelephonyLegBenchmarks.OpusToG711", 250),
     ];
 }
 

@@ -17,7 +17,8 @@ namespace ClutchCall.Voice.Benchmarks.PerfGuard;
 /// <summary>
 /// <c>--perf-guard</c>: runs every benchmark listed in <see cref="PerfBudgets"/> with a short in-process
 /// job, prints a table, and returns non-zero when one exceeds its time budget, allocates, fails, or is
-/// listed but missing. Add <c>--verbose</c> for BenchmarkDotNet's own log.
+/// listed but missing. Add <c>--verbose</c> for BenchmarkDotNet's own log and <c>--budget-scale N</c> to
+/// multiply every time budget on a slow or shared runner.
 /// </summary>
 /// <remarks>
 /// The budget is checked against the fastest iteration (each iteration averages thousands of operations
@@ -31,7 +32,8 @@ internal static class PerfGuardRunner
     public static int Run(string[] args)
     {
         var stopwatch = Stopwatch.StartNew();
-        var budgets = PerfBudgets.All.ToDictionary(b => b.Benchmark, StringComparer.Ordinal);
+        var scale = BudgetScale(args);
+        var budgets = PerfBudgets.All.ToDictionary(b => b.Benchmark, b => b with { MaxMicroseconds = b.MaxMicroseconds * scale }, StringComparer.Ordinal);
         var types = typeof(PerfGuardRunner).Assembly.GetTypes()
             .Where(t => t.IsPublic && !t.IsAbstract && budgets.Keys.Any(k => k.StartsWith(t.Name + ".", StringComparison.Ordinal)))
             .Where(t => t.GetMethods().Any(m => m.GetCustomAttribute<BenchmarkAttribute>() is not null))
@@ -52,7 +54,7 @@ internal static class PerfGuardRunner
             .AddFilter(new SimpleFilter(c => budgets.ContainsKey(Key(c))))
             .WithOptions(ConfigOptions.DisableLogFile);
 
-        Console.WriteLine($"perf guard: {budgets.Count} frame-path benchmarks in {types.Length} classes (short in-process job)...");
+        Console.WriteLine($"perf guard: {budgets.Count} frame-path benchmarks in {types.Length} classes (short in-process job, budget scale {scale.ToString(CultureInfo.InvariantCulture)})...");
         var summaries = BenchmarkRunner.Run(types, config);
 
         var rows = new List<(string Name, double? Us, double? MeanUs, double Budget, long? Bytes, string Status)>();
@@ -100,6 +102,22 @@ internal static class PerfGuardRunner
             ? $"perf guard passed: {rows.Count} benchmarks within budget, zero allocations ({stopwatch.Elapsed.TotalSeconds:F0} s)."
             : $"perf guard FAILED: {failures} of {rows.Count} benchmarks violate their budget ({stopwatch.Elapsed.TotalSeconds:F0} s).");
         return failures == 0 ? 0 : 1;
+    }
+
+    private static double BudgetScale(string[] args)
+    {
+        var i = Array.IndexOf(args, "--budget-scale");
+        if (i < 0)
+        {
+            return 1;
+        }
+
+        if (i + 1 >= args.Length || !double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var scale) || scale <= 0)
+        {
+            throw new ArgumentException("--budget-scale needs a positive number, e.g. --budget-scale 3");
+        }
+
+        return scale;
     }
 
     private static string Key(BenchmarkCase c) => c.Descriptor.Type.Name + "." + c.Descriptor.WorkloadMethod.Name;

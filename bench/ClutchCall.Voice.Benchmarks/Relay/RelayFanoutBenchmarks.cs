@@ -4,6 +4,7 @@ using ClutchCall.Voice.Moqt;
 using ClutchCall.Voice.Moqt.Session;
 using ClutchCall.Voice.Moqt.Transport.InMemory;
 using ClutchCall.Voice.Moqt.Wire;
+using ClutchCall.Voice.Moqt.Wire.Messages;
 using ClutchCall.Voice.Relay.Fanout;
 using ClutchCall.Voice.Relay.Server;
 
@@ -72,7 +73,7 @@ public class RelayFanoutBenchmarks
         for (var i = 0; i < Subscribers; i++)
         {
             var s = await ConnectAsync();
-            await s.SubscribeAsync(track, Wire.Messages.MoqtSubscriptionFilter.LargestObject, _sink, CancellationToken.None);
+            await s.SubscribeAsync(track, MoqtSubscriptionFilter.LargestObject, _sink, CancellationToken.None);
             _subscribers.Add(s);
         }
 

@@ -344,6 +344,10 @@ internal sealed partial class MoqtSession : IAsyncDisposable
         {
             // Shutting down: loops end by cancellation or a closed transport.
         }
+        catch (MoqtTransportClosedException ex)
+        {
+            await TerminateAsync(FromTransportClose(ex.CloseInfo)).ConfigureAwait(false);
+        }
         catch (MoqtTransportException ex)
         {
             await TerminateAsync(new MoqtSessionCloseInfo(MoqtSessionErrorCode.InternalError, ex.Message, false)).ConfigureAwait(false);
@@ -361,8 +365,16 @@ internal sealed partial class MoqtSession : IAsyncDisposable
     private async Task WatchTransportAsync()
     {
         var info = await _connection.Closed.ConfigureAwait(false);
-        var code = Enum.IsDefined(typeof(MoqtSessionErrorCode), (ulong)info.ErrorCode) ? (MoqtSessionErrorCode)(ulong)info.ErrorCode : MoqtSessionErrorCode.InternalError;
-        await TerminateAsync(new MoqtSessionCloseInfo(code, info.Reason, info.IsLocal)).ConfigureAwait(false);
+        await TerminateAsync(FromTransportClose(info)).ConfigureAwait(false);
+    }
+
+    private static MoqtSessionCloseInfo FromTransportClose(MoqtTransportCloseInfo info)
+    {
+        // draft-ietf-moq-transport-14 §3.4: the session's termination code is the transport's application close code.
+        var code = !info.IsTransportError && Enum.IsDefined(typeof(MoqtSessionErrorCode), (ulong)info.ErrorCode)
+            ? (MoqtSessionErrorCode)(ulong)info.ErrorCode
+            : MoqtSessionErrorCode.InternalError;
+        return new MoqtSessionCloseInfo(code, info.Reason, info.IsLocal);
     }
 
     private async ValueTask TerminateAsync(MoqtSessionCloseInfo info)

@@ -96,6 +96,25 @@ internal sealed class MoqtRelayServer : IAsyncDisposable
     }
 
     /// <summary>
+    /// Sends GOAWAY to every open session without closing anything (draft-ietf-moq-transport-14 §9.4): clients
+    /// move to a new session (here or at <see cref="MoqtRelayOptions.GoAwayUri"/>) in their own time.
+    /// </summary>
+    public async ValueTask GoAwayAsync()
+    {
+        foreach (var s in _sessions.Keys.ToArray())
+        {
+            try
+            {
+                await s.Session.SendGoAwayAsync(Options.GoAwayUri).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Already gone.
+            }
+        }
+    }
+
+    /// <summary>
     /// Graceful drain: stop accepting, send GOAWAY to every session (draft-ietf-moq-transport-14 §9.4), wait up
     /// to <paramref name="drain"/> for clients to leave, then close the rest and end every track.
     /// </summary>
@@ -120,17 +139,7 @@ internal sealed class MoqtRelayServer : IAsyncDisposable
         }
 
         var sessions = _sessions.Keys.ToArray();
-        foreach (var s in sessions)
-        {
-            try
-            {
-                await s.Session.SendGoAwayAsync(Options.GoAwayUri).ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // Already gone.
-            }
-        }
+        await GoAwayAsync().ConfigureAwait(false);
 
         if (drain > TimeSpan.Zero && sessions.Length > 0)
         {

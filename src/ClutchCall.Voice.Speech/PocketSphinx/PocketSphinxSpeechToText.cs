@@ -88,7 +88,7 @@ internal sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
         try
         {
             SilenceLogs();
-            string[] args = ["-hmm", _options.AcousticModel, "-lm", _options.LanguageModel, "-dict", _options.Dictionary, "-samprate", "16000"];
+            string[] args = ["-hmm", _options.AcousticModel, "-lm", _options.LanguageModel, "-dict", _options.Dictionary, "-samprate", "16000", "-remove_silence", "no"];
             var argv = new nint[args.Length];
             try
             {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Quic;
+using System.Security.Cryptography.X509Certificates;
 using ClutchCall.Voice.Moqt.Transport;
 using ClutchCall.Voice.Moqt.Transport.Quic;
 using ClutchCall.Voice.TestSupport;

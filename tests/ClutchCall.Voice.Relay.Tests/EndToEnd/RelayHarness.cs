@@ -13,7 +13,7 @@ namespace ClutchCall.Voice.Relay.Tests.EndToEnd;
 /// <summary>A relay on a private in-memory listener plus clients that dial it.</summary>
 internal sealed class RelayHarness : IAsyncDisposable
 {
-    private static int s_counter;
+    private static int _counter;
     private readonly InMemoryTransportNetwork _network = new();
     private readonly List<MoqtClient> _clients = [];
     private readonly IRelayAuthorizer? _authorizer;
@@ -21,7 +21,7 @@ internal sealed class RelayHarness : IAsyncDisposable
     public RelayHarness(IRelayAuthorizer? authorizer = null, MoqtRelayOptions? options = null)
     {
         _authorizer = authorizer;
-        Name = "relay" + Interlocked.Increment(ref s_counter);
+        Name = "relay" + Interlocked.Increment(ref _counter);
         Options = options ?? new MoqtRelayOptions { DrainTimeout = TimeSpan.FromMilliseconds(200) };
         Server = StartServer();
     }

@@ -1,0 +1,170 @@
+using System.Globalization;
+using ClutchCall.Voice.Sip.Messages;
+
+namespace ClutchCall.Voice.Sip.UserAgent;
+
+/// <summary>
+/// Keeps a trunk registration alive (RFC 3261 §10.2): REGISTER with the trunk's credentials, refreshed
+/// before the granted expiry, 423 Interval Too Brief answered with the registrar's Min-Expires (§10.2.8),
+/// failures retried after a back-off.
+/// </summary>
+internal sealed class SipRegistration : IAsyncDisposable
+{
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(30);
+
+    private readonly SipUserAgent _ua;
+    private readonly SipTrunkOptions _trunk;
+    private readonly string _callId;
+    private readonly string _tag = SipResponseFactory.NewTag();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _firstResult = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private uint _cseq;
+    private Task? _loop;
+
+    public SipRegistration(SipUserAgent ua, SipTrunkOptions trunk)
+    {
+        _ua = ua;
+        _trunk = trunk;
+        _callId = SipResponseFactory.NewCallId(ua.Host);
+        RequestedExpires = trunk.RegisterExpiresSeconds;
+    }
+
+    public string TrunkId => _trunk.Id;
+
+    public bool IsRegistered { get; private set; }
+
+    /// <summary>Expiry the registrar granted on the last success, in seconds.</summary>
+    public int GrantedExpires { get; private set; }
+
+    /// <summary>Expiry asked for (raised by a 423's Min-Expires).</summary>
+    public int RequestedExpires { get; private set; }
+
+    public int LastStatus { get; private set; }
+
+    public int Successes { get; private set; }
+
+    /// <summary>Completes after the first attempt settles (success or failure).</summary>
+    public Task FirstAttempt => _firstResult.Task;
+
+    public void Start() => _loop = Task.Run(() => LoopAsync(_stop.Token));
+
+    private async Task LoopAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            TimeSpan next;
+            try
+            {
+                next = await RegisterOnceAsync(RequestedExpires, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // a failed attempt is retried, never fatal
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                IsRegistered = false;
+                next = RetryDelay;
+            }
+
+            _firstResult.TrySetResult();
+            try
+            {
+                await Task.Delay(next, _ua.Time, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One REGISTER exchange; returns how long to wait before the next one.</summary>
+    private async Task<TimeSpan> RegisterOnceAsync(int expires, CancellationToken ct)
+    {
+        var destination = await _ua.ResolveTrunkAsync(_trunk, ct).ConfigureAwait(false);
+        var response = await _ua.SendWithAuthAsync(() => Build(expires), destination, SipUserAgent.CredentialsOf(_trunk), ct).ConfigureAwait(false);
+        LastStatus = response.StatusCode;
+        if (response.StatusCode == 423 && int.TryParse(response.GetHeader("Min-Expires"), NumberStyles.None, CultureInfo.InvariantCulture, out var min) && min > expires)
+        {
+            // §10.2.8: retry at once with at least Min-Expires.
+            RequestedExpires = min;
+            return TimeSpan.Zero;
+        }
+
+        if (response.StatusCode is < 200 or >= 300)
+        {
+            IsRegistered = false;
+            return RetryDelay;
+        }
+
+        // §10.2.4: the registrar's expiry is in the Contact's expires parameter, else the Expires header.
+        var granted = expires;
+        foreach (var c in response.Contacts)
+        {
+            if (c.Uri.Host == _ua.Host && int.TryParse(c.GetParameter("expires"), NumberStyles.None, CultureInfo.InvariantCulture, out var e))
+            {
+                granted = e;
+            }
+        }
+
+        if (response.Contacts.Count == 0 && int.TryParse(response.GetHeader(SipHeaderNames.Expires), NumberStyles.None, CultureInfo.InvariantCulture, out var h))
+        {
+            granted = h;
+        }
+
+        GrantedExpires = granted;
+        IsRegistered = true;
+        Successes++;
+        // Refresh well before expiry: at half the interval, and never later than 30 s before it.
+        var refresh = Math.Max(1, Math.Min(granted / 2.0, granted - 30));
+        return TimeSpan.FromSeconds(refresh);
+    }
+
+    private SipMessageBuilder Build(int expires)
+    {
+        var domain = _trunk.EffectiveDomain;
+        var aor = $"<sip:{_trunk.Username}@{domain}>";
+        return SipMessageBuilder.Request("REGISTER", $"sip:{domain}")
+            .Add(SipHeaderNames.Via, _ua.NewVia())
+            .Add(SipHeaderNames.MaxForwards, "70")
+            .Add(SipHeaderNames.From, aor + ";tag=" + _tag)
+            .Add(SipHeaderNames.To, aor)
+            .Add(SipHeaderNames.CallId, _callId)
+            .Add(SipHeaderNames.CSeq, (++_cseq).ToString(CultureInfo.InvariantCulture) + " REGISTER")
+            .Add(SipHeaderNames.Contact, _ua.Contact(_trunk.Username))
+            .Add(SipHeaderNames.Expires, expires.ToString(CultureInfo.InvariantCulture))
+            .Add(SipHeaderNames.UserAgent, _ua.Options.Product);
+    }
+
+    /// <summary>Stops refreshing and removes the binding (Expires: 0, §10.2.2) on a best-effort basis.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        if (IsRegistered)
+        {
+            try
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                var destination = await _ua.ResolveTrunkAsync(_trunk, cts.Token).ConfigureAwait(false);
+                await _ua.SendWithAuthAsync(() => Build(0), destination, SipUserAgent.CredentialsOf(_trunk), cts.Token).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // unregistering is best effort
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+
+            IsRegistered = false;
+        }
+
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,114 @@
+using ClutchCall.Voice.Sip.Sdp;
+
+namespace ClutchCall.Voice.Sip.UserAgent;
+
+/// <summary>
+/// One SIP trunk (a carrier, PBX or proxy), bound from configuration <c>Sip:Trunks:&lt;id&gt;</c>. Outbound
+/// calls go to <see cref="Host"/> (or through <see cref="OutboundProxy"/>); inbound INVITEs are matched to the
+/// trunk by source address.
+/// </summary>
+internal sealed class SipTrunkOptions
+{
+    /// <summary>Trunk id (the configuration key when bound from <c>Sip:Trunks</c>).</summary>
+    public string Id { get; set; } = string.Empty;
+
+    /// <summary>The carrier's SIP host (IP address or DNS name resolved by A/AAAA lookup).</summary>
+    public string Host { get; set; } = string.Empty;
+
+    public int Port { get; set; } = 5060;
+
+    /// <summary>Signalling transport: <c>udp</c> (the user agent's socket).</summary>
+    public string Transport { get; set; } = "udp";
+
+    /// <summary><c>host[:port]</c> every out-of-dialog request is sent to (RFC 3261 §8.1.2), or null.</summary>
+    public string? OutboundProxy { get; set; }
+
+    /// <summary>Domain written in Request-URI, To and From; defaults to <see cref="Host"/>[:<see cref="Port"/>].</summary>
+    public string? Domain { get; set; }
+
+    /// <summary>Digest user name (RFC 7616); null when the trunk trusts our address instead.</summary>
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>Register <see cref="Username"/>@<see cref="Domain"/> and keep it refreshed.</summary>
+    public bool Register { get; set; }
+
+    public int RegisterExpiresSeconds { get; set; } = 600;
+
+    /// <summary>Comma-separated source addresses whose INVITEs belong to this trunk (IP allow-list); the host's own addresses always do.</summary>
+    public string? InboundAddresses { get; set; }
+
+    /// <summary>Codecs in order of preference, comma-separated: PCMU, PCMA, opus.</summary>
+    public string Codecs { get; set; } = "PCMU,PCMA";
+
+    /// <summary>Caller ID used when a call names none (the From user part, normally E.164).</summary>
+    public string? DefaultCallerId { get; set; }
+
+    /// <summary>Display name written in From.</summary>
+    public string? CallerIdDisplayName { get; set; }
+
+    /// <summary>Also assert the caller ID in P-Asserted-Identity (RFC 3325 §9.1), for trusted trunks.</summary>
+    public bool SendPAssertedIdentity { get; set; }
+
+    /// <summary>Outbound calls per second allowed on this trunk (0: unlimited).</summary>
+    public double MaxCallsPerSecond { get; set; }
+
+    /// <summary>Calls up at once on this trunk, both directions (0: unlimited).</summary>
+    public int MaxConcurrentCalls { get; set; }
+
+    /// <summary>Times a 503 with Retry-After is retried (RFC 3261 §21.5.4).</summary>
+    public int Max503Retries { get; set; } = 2;
+
+    /// <summary>Longest Retry-After honoured; a longer one fails the call at once.</summary>
+    public int MaxRetryAfterSeconds { get; set; } = 5;
+
+    /// <summary>Status sent to inbound callers the caller-ID policy refuses (e.g. 403, 486, 603).</summary>
+    public int InboundRejectStatus { get; set; } = 403;
+
+    /// <summary>The domain part used in URIs for this trunk.</summary>
+    public string EffectiveDomain => string.IsNullOrEmpty(Domain) ? (Port == 5060 ? Host : $"{Host}:{Port}") : Domain;
+
+    /// <summary>The configured codecs in order; throws for an unknown name.</summary>
+    public IReadOnlyList<SdpCodec> ParseCodecs()
+    {
+        var list = new List<SdpCodec>();
+        foreach (var name in Codecs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            list.Add(Media.SipAudioCodecs.FromName(name) ?? throw new ArgumentException($"trunk '{Id}': unknown codec '{name}' (use PCMU, PCMA or opus)"));
+        }
+
+        return list.Count > 0 ? list : throw new ArgumentException($"trunk '{Id}': no codecs configured");
+    }
+
+    /// <summary>Checks the settings and says what is wrong.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Host))
+        {
+            throw new ArgumentException($"trunk '{Id}': Host is required");
+        }
+
+        if (Port is < 1 or > 65535)
+        {
+            throw new ArgumentException($"trunk '{Id}': Port {Port} is out of range");
+        }
+
+        if (!string.Equals(Transport, "udp", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"trunk '{Id}': transport '{Transport}' is not supported by the user agent yet (use udp)");
+        }
+
+        if (Register && (string.IsNullOrEmpty(Username) || Password is null))
+        {
+            throw new ArgumentException($"trunk '{Id}': Register needs Username and Password");
+        }
+
+        if (InboundRejectStatus is < 400 or > 699)
+        {
+            throw new ArgumentException($"trunk '{Id}': InboundRejectStatus must be a 4xx-6xx status");
+        }
+
+        _ = ParseCodecs();
+    }
+}

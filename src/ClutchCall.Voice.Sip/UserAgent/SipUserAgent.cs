@@ -1,0 +1,358 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using ClutchCall.Voice.Media;
+using ClutchCall.Voice.Sip.Auth;
+using ClutchCall.Voice.Sip.Media;
+using ClutchCall.Voice.Sip.Messages;
+using ClutchCall.Voice.Sip.Transactions;
+using ClutchCall.Voice.Sip.Transport;
+
+namespace ClutchCall.Voice.Sip.UserAgent;
+
+/// <summary>
+/// A SIP user agent (RFC 3261 §8, §12–§15) over one UDP socket: places calls through configured trunks,
+/// takes calls from them, keeps registrations fresh, and gives every call an RTP media leg.
+/// </summary>
+internal sealed class SipUserAgent : IAsyncDisposable
+{
+    private readonly SipUdpTransport _transport;
+    private readonly SipTransactionLayer _layer;
+    private readonly RtpPortAllocator _ports;
+    private readonly MediaClock _clock;
+    private readonly Dictionary<string, SipTrunkOptions> _trunks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SipCallRateLimiter> _limiters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SipCall> _calls = new(StringComparer.Ordinal);
+    private readonly List<SipRegistration> _registrations = [];
+    private readonly ISipInboundPolicy? _inboundPolicy;
+
+    public SipUserAgent(SipUserAgentOptions options, IEnumerable<SipTrunkOptions> trunks, TimeProvider? time = null, ISipInboundPolicy? inboundPolicy = null)
+    {
+        Options = options;
+        Time = time ?? TimeProvider.System;
+        _inboundPolicy = inboundPolicy;
+        foreach (var t in trunks)
+        {
+            t.Validate();
+            _trunks.Add(t.Id, t);
+            _limiters.Add(t.Id, new SipCallRateLimiter(t.MaxCallsPerSecond, t.MaxConcurrentCalls, Time));
+        }
+
+        _transport = new SipUdpTransport(new IPEndPoint(options.BindAddress, options.SipPort));
+        _layer = new SipTransactionLayer(_transport, Time, options.Timers)
+        {
+            RequestReceived = OnRequest,
+            StrayResponse = OnStrayResponse,
+        };
+        _ports = new RtpPortAllocator(options.BindAddress, options.RtpPortMin, options.RtpPortMax);
+        _clock = new MediaClock(Time);
+        Host = options.PublicAddress ?? (options.BindAddress.Equals(IPAddress.Any) ? "127.0.0.1" : options.BindAddress.ToString());
+    }
+
+    public SipUserAgentOptions Options { get; }
+
+    public TimeProvider Time { get; }
+
+    /// <summary>The host written in Via, Contact and SDP.</summary>
+    public string Host { get; }
+
+    public int Port => _transport.LocalEndPoint.Port;
+
+    public IPEndPoint LocalEndPoint => _transport.LocalEndPoint;
+
+    public SipTransportCounters Counters => _transport.Counters;
+
+    internal SipTransactionLayer Layer => _layer;
+
+    internal MediaClock Clock => _clock;
+
+    public IReadOnlyCollection<SipTrunkOptions> Trunks => _trunks.Values;
+
+    public IReadOnlyList<SipRegistration> Registrations => _registrations;
+
+    public int ActiveCalls => _calls.Count;
+
+    /// <summary>Raised for an inbound INVITE that passed the policy; the handler accepts or rejects the call.</summary>
+    public event Action<SipCall>? IncomingCall;
+
+    /// <summary>Starts listening, the media clock and the configured registrations.</summary>
+    public void Start()
+    {
+        _transport.Start();
+        _clock.Start();
+        foreach (var t in _trunks.Values)
+        {
+            if (t.Register)
+            {
+                var r = new SipRegistration(this, t);
+                _registrations.Add(r);
+                r.Start();
+            }
+        }
+    }
+
+    public SipTrunkOptions GetTrunk(string trunkId) =>
+        _trunks.TryGetValue(trunkId, out var t) ? t : throw new ArgumentException($"unknown SIP trunk '{trunkId}'", nameof(trunkId));
+
+    /// <summary>Places a call through a trunk. Returns at once with the call, whose events report its progress.</summary>
+    public SipCall PlaceCall(string trunkId, SipCallRequest request)
+    {
+        var trunk = GetTrunk(trunkId);
+        if (_limiters[trunkId].TryAcquire(outbound: true) is { } refused)
+        {
+            throw new SipTrunkLimitException(trunkId, refused);
+        }
+
+        var call = SipCall.CreateOutbound(this, trunk, request);
+        _calls[call.CallId] = call;
+        call.Start();
+        return call;
+    }
+
+    internal string NewVia() => $"SIP/2.0/UDP {HostPort};branch={SipResponseFactory.NewBranch()};rport";
+
+    internal string HostPort => (Host.Contains(':', StringComparison.Ordinal) ? "[" + Host + "]" : Host) + ":" + Port.ToString(CultureInfo.InvariantCulture);
+
+    internal string Contact(string? user) => $"<sip:{(string.IsNullOrEmpty(user) ? string.Empty : user + "@")}{HostPort}>";
+
+    internal RtpMediaSession CreateMedia()
+    {
+        var (rtp, rtcp) = _ports.Allocate();
+        return new RtpMediaSession(rtp, rtcp, Time, Options.Media);
+    }
+
+    /// <summary>Where an out-of-dialog request for a trunk goes: the outbound proxy, else the trunk host (RFC 3261 §8.1.2).</summary>
+    internal ValueTask<IPEndPoint> ResolveTrunkAsync(SipTrunkOptions trunk, CancellationToken ct)
+    {
+        if (!string.IsNullOrEmpty(trunk.OutboundProxy))
+        {
+            var p = trunk.OutboundProxy;
+            var colon = p.LastIndexOf(':');
+            return colon > 0 && !p.EndsWith(']') && int.TryParse(p.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+                ? ResolveAsync(p[..colon], port, ct)
+                : ResolveAsync(p, 5060, ct);
+        }
+
+        return ResolveAsync(trunk.Host, trunk.Port, ct);
+    }
+
+    /// <summary>RFC 3263 §4.2 (A/AAAA only): an IP literal is used as is, a name is looked up.</summary>
+    internal static async ValueTask<IPEndPoint> ResolveAsync(string host, int port, CancellationToken ct)
+    {
+        var h = host.Trim('[', ']');
+        if (IPAddress.TryParse(h, out var ip))
+        {
+            return new IPEndPoint(ip, port == 0 ? 5060 : port);
+        }
+
+        var addresses = await Dns.GetHostAddressesAsync(h, ct).ConfigureAwait(false);
+        var pick = Array.Find(addresses, a => a.AddressFamily == AddressFamily.InterNetwork) ?? (addresses.Length > 0 ? addresses[0] : null);
+        return pick is null ? throw new SipException(503, $"cannot resolve '{host}'") : new IPEndPoint(pick, port == 0 ? 5060 : port);
+    }
+
+    internal ValueTask<IPEndPoint> ResolveAsync(SipUri uri, CancellationToken ct) => ResolveAsync(uri.Host, uri.Port, ct);
+
+    /// <summary>Sends a request in a client transaction and awaits its final response.</summary>
+    internal Task<SipMessage> SendAsync(SipMessageBuilder request, IPEndPoint destination, CancellationToken ct) =>
+        _layer.SendRequest(request, destination).FinalResponse.WaitAsync(ct);
+
+    /// <summary>
+    /// Sends a request and answers one Digest challenge (RFC 3261 §22.2): <paramref name="build"/> is called
+    /// again for the retry (it takes the next CSeq), which carries the credentials; a second challenge is
+    /// returned as the final answer. <paramref name="onAuthorization"/> learns the header used, for an ACK.
+    /// </summary>
+    internal async Task<SipMessage> SendWithAuthAsync(Func<SipMessageBuilder> build, IPEndPoint destination, DigestCredentials? credentials, CancellationToken ct, Action<string, string>? onAuthorization = null)
+    {
+        var response = await SendAsync(build(), destination, ct).ConfigureAwait(false);
+        if (response.StatusCode is not (401 or 407) || credentials is null || DigestAuthenticator.PickChallenge(response) is not { } challenge)
+        {
+            return response;
+        }
+
+        var retry = build();
+        var name = DigestAuthenticator.AnswerHeaderFor(response.StatusCode);
+        var value = DigestAuthenticator.CreateAuthorization(challenge, credentials, retry.Method, retry.RequestUri, 1, DigestAuthenticator.NewCnonce());
+        retry.Add(name, value);
+        onAuthorization?.Invoke(name, value);
+        return await SendAsync(retry, destination, ct).ConfigureAwait(false);
+    }
+
+    internal static DigestCredentials? CredentialsOf(SipTrunkOptions? trunk) =>
+        trunk is { Username: { Length: > 0 } user, Password: { } password } ? new DigestCredentials(user, password) : null;
+
+    internal void SendStateless(byte[] message, IPEndPoint destination) => _transport.Send(message, destination);
+
+    internal void OnCallEnded(SipCall call)
+    {
+        if (_calls.TryRemove(call.CallId, out _) && call.Trunk is { } t && _limiters.TryGetValue(t.Id, out var limiter))
+        {
+            limiter.Release();
+        }
+    }
+
+    private void OnStrayResponse(SipMessage response)
+    {
+        // RFC 3261 §13.2.2.4: a retransmitted 2xx to an INVITE is ACKed again by the UA core.
+        if (response.CallId is { } id && _calls.TryGetValue(id, out var call))
+        {
+            call.OnStrayResponse(response);
+        }
+    }
+
+    private void OnRequest(SipServerTransaction tx)
+    {
+        var request = tx.Request;
+        try
+        {
+            if (request.To?.Tag is { Length: > 0 })
+            {
+                // RFC 3261 §12.2.2: in-dialog request.
+                if (request.CallId is { } id && _calls.TryGetValue(id, out var call) && call.Dialog?.Matches(request) == true)
+                {
+                    call.OnInDialogRequest(tx);
+                }
+                else
+                {
+                    tx.Respond(tx.CreateResponse(481, SipReasonPhrases.For(481)));
+                }
+
+                return;
+            }
+
+            switch (request.Method)
+            {
+                case "INVITE":
+                    OnNewInvite(tx);
+                    break;
+                case "OPTIONS":
+                    // RFC 3261 §11.2: capabilities, also the trunk's keep-alive probe.
+                    tx.Respond(AddCapabilities(tx.CreateResponse(200, "OK")));
+                    break;
+                default:
+                    tx.Respond(tx.CreateResponse(481, SipReasonPhrases.For(481)));
+                    break;
+            }
+        }
+#pragma warning disable CA1031 // one bad request must not take down the user agent
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            tx.Respond(tx.CreateResponse(500, SipReasonPhrases.For(500)));
+        }
+    }
+
+    internal SipMessageBuilder AddCapabilities(SipMessageBuilder response) => response
+        .Add(SipHeaderNames.Allow, "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, REFER, NOTIFY")
+        .Add(SipHeaderNames.Accept, "application/sdp, application/dtmf-relay, message/sipfrag")
+        .Add(SipHeaderNames.Supported, "replaces, norefersub")
+        .Add(SipHeaderNames.UserAgent, Options.Product);
+
+    private void OnNewInvite(SipServerTransaction tx)
+    {
+        var request = tx.Request;
+        var trunk = MatchTrunk(tx.Remote.Address);
+        if (trunk is null && !Options.AcceptUnknownSources)
+        {
+            tx.Respond(tx.CreateResponse(403, "Forbidden"));
+            return;
+        }
+
+        var dialed = request.RequestUri?.User ?? request.To?.Uri.User ?? string.Empty;
+        var caller = CallerIdOf(request);
+        if (_inboundPolicy?.Evaluate(new SipInboundCallInfo(trunk, dialed, caller, tx.Remote)) is { Accept: false } no)
+        {
+            // Rejected before any provisional with a To tag or any media.
+            tx.Respond(tx.CreateResponse(no.StatusCode, no.Reason));
+            return;
+        }
+
+        if (trunk is not null && _limiters[trunk.Id].TryAcquire(outbound: false) is not null)
+        {
+            tx.Respond(tx.CreateResponse(503, SipReasonPhrases.For(503)).Add("Retry-After", "5"));
+            return;
+        }
+
+        var call = SipCall.CreateInbound(this, trunk, tx, dialed, caller);
+        if (!_calls.TryAdd(call.CallId, call))
+        {
+            tx.Respond(tx.CreateResponse(482, "Loop Detected"));
+            return;
+        }
+
+        if (!call.BeginInbound())
+        {
+            return;
+        }
+
+        if (IncomingCall is { } handler)
+        {
+            handler(call);
+        }
+        else
+        {
+            call.RejectAsync(480, "Temporarily Unavailable").AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>RFC 3325 §9.1: P-Asserted-Identity from a trusted trunk wins over From.</summary>
+    private static string CallerIdOf(SipMessage request)
+    {
+        if (request.GetHeader("P-Asserted-Identity") is { } pai && SipAddress.TryParse(pai, out var asserted) && asserted!.Uri.User is { } u)
+        {
+            return u;
+        }
+
+        return request.From?.Uri.User ?? string.Empty;
+    }
+
+    private SipTrunkOptions? MatchTrunk(IPAddress source)
+    {
+        var src = source.IsIPv4MappedToIPv6 ? source.MapToIPv4() : source;
+        foreach (var t in _trunks.Values)
+        {
+            if (IPAddress.TryParse(t.Host, out var hostIp) && hostIp.Equals(src))
+            {
+                return t;
+            }
+
+            foreach (var a in (t.InboundAddresses ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (IPNetwork.TryParse(a.Contains('/', StringComparison.Ordinal) ? a : a + (a.Contains(':', StringComparison.Ordinal) ? "/128" : "/32"), out var net) && net.Contains(src))
+                {
+                    return t;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var r in _registrations)
+        {
+            await r.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var c in _calls.Values)
+        {
+            await c.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _clock.Dispose();
+        await _transport.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>A SIP failure carrying the status code that describes it.</summary>
+internal class SipException(int statusCode, string message) : Exception(message)
+{
+    public int StatusCode { get; } = statusCode;
+}
+
+/// <summary>The trunk's call-rate or concurrency limit refused an outbound call.</summary>
+internal sealed class SipTrunkLimitException(string trunkId, string message) : SipException(503, $"trunk '{trunkId}': {message}")
+{
+    public string TrunkId { get; } = trunkId;
+}
