@@ -15,6 +15,13 @@ internal sealed class RtpAudioReceiver : IDisposable
     private readonly JitterBuffer _jitter;
     private readonly Resampler? _resampler;
     private readonly short[] _codecFrame;
+    private readonly bool _reassemble;
+    private readonly int _g711Frame;
+    private readonly byte[] _partial = [];
+    private readonly int[] _fill = [];
+    private readonly uint[] _slotFrame = [];
+    private bool _haveBase;
+    private uint _baseTimestamp;
 
     public RtpAudioReceiver(AudioCodec codec, int pcmRate, TimeProvider time, JitterBufferOptions? jitter = null)
     {
@@ -27,7 +34,19 @@ internal sealed class RtpAudioReceiver : IDisposable
         _resampler = codecRate == pcmRate ? null : new Resampler(codecRate, pcmRate);
         _codecFrame = new short[_jitter.FrameSamples];
         FrameSamples = PcmFormat.InterleavedSamples(FrameMs);
+        if (codec is AudioCodec.G711Alaw or AudioCodec.G711Ulaw)
+        {
+            _reassemble = true;
+            _g711Frame = 8 * FrameMs;
+            _partial = new byte[ReassemblySlots * _g711Frame];
+            _fill = new int[ReassemblySlots];
+            _slotFrame = new uint[ReassemblySlots];
+            Array.Fill(_slotFrame, uint.MaxValue);
+        }
     }
+
+    /// <summary>Frames being reassembled at once (G.711 packets of other durations than 20 ms).</summary>
+    private const int ReassemblySlots = 8;
 
     public AudioCodec Codec { get; }
 
@@ -38,7 +57,54 @@ internal sealed class RtpAudioReceiver : IDisposable
 
     public JitterBufferStats Stats => _jitter.Stats;
 
-    public JitterPushResult Push(ushort sequence, uint rtpTimestamp, ReadOnlySpan<byte> payload) => _jitter.Push(sequence, rtpTimestamp, payload);
+    /// <summary>
+    /// Adds one RTP payload. G.711 carries one byte per sample, so packets of any duration (10, 30 ms…, RFC 3551
+    /// §4.5.14 allows any) are cut on the 20 ms grid of the RTP timestamp and each whole frame goes to the
+    /// jitter buffer numbered by its position; Opus packets go in as they are.
+    /// </summary>
+    public JitterPushResult Push(ushort sequence, uint rtpTimestamp, ReadOnlySpan<byte> payload)
+    {
+        if (!_reassemble)
+        {
+            return _jitter.Push(sequence, rtpTimestamp, payload);
+        }
+
+        if (!_haveBase)
+        {
+            _baseTimestamp = rtpTimestamp;
+            _haveBase = true;
+        }
+
+        var result = JitterPushResult.Accepted;
+        var position = rtpTimestamp - _baseTimestamp;
+        var size = _g711Frame;
+        for (var i = 0; i < payload.Length;)
+        {
+            var at = position + (uint)i;
+            var frame = at / (uint)size;
+            var offset = (int)(at % (uint)size);
+            var n = Math.Min(size - offset, payload.Length - i);
+            var slot = (int)(frame % ReassemblySlots);
+            if (_slotFrame[slot] != frame)
+            {
+                _slotFrame[slot] = frame;
+                _fill[slot] = 0;
+            }
+
+            var slotBytes = _partial.AsSpan(slot * size, size);
+            payload.Slice(i, n).CopyTo(slotBytes[offset..]);
+            _fill[slot] += n;
+            if (_fill[slot] >= size)
+            {
+                result = _jitter.Push((ushort)frame, _baseTimestamp + (frame * (uint)size), slotBytes);
+                _slotFrame[slot] = uint.MaxValue;
+            }
+
+            i += n;
+        }
+
+        return result;
+    }
 
     /// <summary>Writes the next frame (<see cref="FrameSamples"/> samples) into <paramref name="pcm"/>.</summary>
     public JitterFrameKind Pop(Span<short> pcm)
@@ -59,7 +125,13 @@ internal sealed class RtpAudioReceiver : IDisposable
         return kind;
     }
 
-    public void Reset() => _jitter.Reset();
+    /// <summary>Forgets the stream (a new SSRC): the jitter buffer and the reassembly grid restart.</summary>
+    public void Reset()
+    {
+        _jitter.Reset();
+        _haveBase = false;
+        Array.Fill(_slotFrame, uint.MaxValue);
+    }
 
     public void Dispose()
     {

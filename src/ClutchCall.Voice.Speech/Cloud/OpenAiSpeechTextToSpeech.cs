@@ -46,6 +46,9 @@ internal sealed class OpenAiSpeechTextToSpeech(HttpClient http, HttpEngineOption
 /// <summary>Sends a request and streams its raw PCM16 (or WAV) body as sample chunks, with an idle timeout.</summary>
 internal static class PcmHttpStream
 {
+    // The canonical RIFF/WAVE header (RIFF, fmt and data chunk headers) that wav responses start with.
+    private const int CanonicalWavHeaderLength = 44;
+
     public static async IAsyncEnumerable<short[]> ReadAsync(string engine, HttpClient http, HttpRequestMessage request, TimeSpan timeout, TimeProvider time, bool expectWav, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var _ = request;
@@ -74,11 +77,11 @@ internal static class PcmHttpStream
                     if (header is not null)
                     {
                         // Skip a 44-byte canonical WAV header (checked for RIFF/WAVE).
-                        var need = Audio.Pcm16Wav.HeaderLength - header.Count;
+                        var need = CanonicalWavHeaderLength - header.Count;
                         var take = Math.Min(need, span.Length);
                         header.AddRange(span[..take].ToArray());
                         span = span[take..];
-                        if (header.Count < Audio.Pcm16Wav.HeaderLength)
+                        if (header.Count < CanonicalWavHeaderLength)
                         {
                             continue;
                         }

@@ -1,7 +1,6 @@
-using System.Buffers;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using ClutchCall.Voice.Speech.Audio;
+using ClutchCall.Voice.Media;
 using ClutchCall.Voice.Speech.Stt;
 
 namespace ClutchCall.Voice.Speech.Cloud;
@@ -33,10 +32,10 @@ internal sealed class OpenAiTranscriptionSpeechToText(HttpClient http, HttpEngin
     internal Task<SpeechRecognitionResult> RecogniseAsync(short[] samples, CancellationToken cancellationToken) =>
         HttpEngineErrors.GuardAsync(EngineName, options.Timeout, _time, async _ =>
         {
-            var wav = new ArrayBufferWriter<byte>(Pcm16Wav.HeaderLength + (samples.Length * 2));
-            Pcm16Wav.Write(wav, samples, SampleRate);
+            using var wav = new MemoryStream(64 + (samples.Length * 2));
+            WavFile.WritePcm16(wav, new AudioFormat(SampleRate, 1), samples);
             using var form = new MultipartFormDataContent();
-            var file = new ByteArrayContent(wav.WrittenMemory.ToArray());
+            var file = new ByteArrayContent(wav.GetBuffer(), 0, (int)wav.Length);
             file.Headers.ContentType = new MediaTypeHeaderValue("audio/wav");
             form.Add(file, "file", "audio.wav");
             form.Add(new StringContent(options.Model ?? "whisper-1"), "model");

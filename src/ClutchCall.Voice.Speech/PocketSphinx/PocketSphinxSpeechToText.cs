@@ -88,6 +88,9 @@ internal sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
         try
         {
             SilenceLogs();
+            // pocketsphinx 5prealpha's front-end VAD (-remove_silence, on by default) drops frames it
+            // calls silence and then misreports ps_seg_frames after a mid-utterance pause (jfk: words
+            // shifted ~8 s, ending past the audio). The pipeline runs its own VAD, so keep every frame.
             string[] args = ["-hmm", _options.AcousticModel, "-lm", _options.LanguageModel, "-dict", _options.Dictionary, "-samprate", "16000", "-remove_silence", "no"];
             var argv = new nint[args.Length];
             try

@@ -11,8 +11,17 @@ internal static class SpeechSignal
     /// </summary>
     public static short[] Jfk16k(double seconds)
     {
-        var bytes = File.ReadAllBytes(TestData.Require("speech/jfk.wav"));
-        // RIFF/WAVE: walk chunks to "data" (the fmt chunk says 16 kHz mono 16-bit for this file).
+        var (rate, channels, pcm) = ReadWav(TestData.Require("speech/jfk.wav"));
+        Assert.Equal(16000, rate);
+        Assert.Equal(1, channels);
+        return pcm.AsSpan(0, Math.Min(pcm.Length, (int)(16000 * seconds))).ToArray();
+    }
+
+    /// <summary>Reads a PCM16 (format 1) or float32 (format 3) RIFF/WAVE file; multi-channel audio keeps channel 0.</summary>
+    public static (int Rate, int Channels, short[] Pcm) ReadWav(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        int rate = 0, channels = 1, format = 1, bits = 16;
         var pos = 12;
         while (pos + 8 <= bytes.Length)
         {
@@ -20,21 +29,37 @@ internal static class SpeechSignal
             var size = BitConverter.ToInt32(bytes, pos + 4);
             if (id == "fmt ")
             {
-                Assert.Equal(16000, BitConverter.ToInt32(bytes, pos + 12));
+                format = BitConverter.ToUInt16(bytes, pos + 8);
+                channels = BitConverter.ToUInt16(bytes, pos + 10);
+                rate = BitConverter.ToInt32(bytes, pos + 12);
+                bits = BitConverter.ToUInt16(bytes, pos + 22);
             }
 
             if (id == "data")
             {
-                var count = Math.Min(size / 2, (int)(16000 * seconds));
-                var pcm = new short[count];
-                Buffer.BlockCopy(bytes, pos + 8, pcm, 0, count * 2);
-                return pcm;
+                if (size <= 0 || pos + 8 + size > bytes.Length)
+                {
+                    size = bytes.Length - pos - 8;
+                }
+
+                var frameBytes = bits / 8 * channels;
+                var frames = size / frameBytes;
+                var pcm = new short[frames];
+                for (var i = 0; i < frames; i++)
+                {
+                    var at = pos + 8 + (i * frameBytes);
+                    pcm[i] = format == 3 && bits == 32
+                        ? (short)Math.Clamp(BitConverter.ToSingle(bytes, at) * 32767f, -32768f, 32767f)
+                        : BitConverter.ToInt16(bytes, at);
+                }
+
+                return (rate, channels, pcm);
             }
 
             pos += 8 + size + (size & 1);
         }
 
-        throw new InvalidDataException("jfk.wav has no data chunk");
+        throw new InvalidDataException($"{path} has no data chunk");
     }
 
     public static double Rms(ReadOnlySpan<short> pcm)

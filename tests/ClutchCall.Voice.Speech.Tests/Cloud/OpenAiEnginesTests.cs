@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using ClutchCall.Voice.Speech.Audio;
 using ClutchCall.Voice.Speech.Cloud;
 using ClutchCall.Voice.Speech.Fallback;
 using ClutchCall.Voice.Speech.Stt;
@@ -118,7 +117,8 @@ public sealed class OpenAiEnginesTests
         var (final, _) = await Recogniser.RecogniseAsync(stt, new short[16000], TestContext.Current.CancellationToken);
         Assert.Equal("from the fallback", final.Text);
         Assert.Equal(1, stt.FallbackCount);
-        Assert.NotNull(stt.LastPrimaryError);
+        Assert.Equal(SpeechEngineErrorKind.ServerError, stt.LastPrimaryError?.Kind);
+        Assert.Equal(503, stt.LastPrimaryError?.StatusCode);
         Assert.True(seenBytes > 32000, "the fallback must receive the whole utterance");
     }
 
@@ -206,33 +206,6 @@ public sealed class OpenAiEnginesTests
             {
                 Assert.Equal(SpeechEngineErrorKind.Protocol, ex.Kind);
             }
-        }
-    }
-
-    [Fact]
-    public void WavTryRead_Fuzz_NeverThrows()
-    {
-        var rng = new Random(43);
-        var good = new System.Buffers.ArrayBufferWriter<byte>();
-        Pcm16Wav.Write(good, new short[100], 16000);
-        var seed = good.WrittenSpan.ToArray();
-        Assert.True(Pcm16Wav.TryRead(seed, out var rate, out _, out var data, out _));
-        Assert.Equal(16000, rate);
-        Assert.Equal(200, data.Length);
-        for (var i = 0; i < 10000; i++)
-        {
-            var input = (byte[])seed.Clone();
-            if (i % 3 == 0)
-            {
-                input = input[..rng.Next(input.Length)];
-            }
-
-            for (var k = rng.Next(1, 8); k > 0 && input.Length > 0; k--)
-            {
-                input[rng.Next(input.Length)] = (byte)rng.Next(256);
-            }
-
-            _ = Pcm16Wav.TryRead(input, out _, out _, out _, out _);
         }
     }
 }

@@ -21,7 +21,7 @@ public sealed class PocketSphinxSpeechToTextTests : IClassFixture<PocketSphinxFi
     [InlineData("librivox-0870", 0.40, new[] { "john", "leisure", "consider", "power" })]
     [InlineData("librivox-0880", 0.30, new[] { "was", "not", "young" })]
     [InlineData("librivox-0890", 0.47, new[] { "rather", "selfish", "cold" })]
-    [InlineData("jfk", 0.86, new[] { "ask", "what", "can", "do", "your" })]
+    [InlineData("jfk", 0.86, new[] { "what", "can", "do", "your" })]
     public async Task Recognise_RealSpeech_WerWithinBoundAndKeyWords(string clip, double maxWer, string[] keyWords)
     {
         var stt = _fixture.Engine;
@@ -45,7 +45,7 @@ public sealed class PocketSphinxSpeechToTextTests : IClassFixture<PocketSphinxFi
         {
             TestContext.Current.TestOutputHelper!.WriteLine($"  {w.Word} {w.Start.TotalSeconds:F2}-{w.End.TotalSeconds:F2}");
             Assert.True(w.Start >= last - TimeSpan.FromMilliseconds(10) && w.End > w.Start, $"word {w.Word} at {w.Start}-{w.End}");
-            Assert.True(w.End <= TimeSpan.FromSeconds(audio.Length / 16000.0) + TimeSpan.FromMilliseconds(500), $"word {w.Word} ends at {w.End}");
+            Assert.True(w.End <= TimeSpan.FromSeconds(audio.Length / 16000.0) + TimeSpan.FromMilliseconds(20), $"word {w.Word} ends at {w.End}");
             last = w.End;
         }
     }

@@ -38,6 +38,11 @@ internal sealed class LocalHttpServer : IAsyncDisposable
                     try
                     {
                         await handler(ctx, _cts.Token);
+
+                        // RFC 9112 §9.6: a server that answers before reading the whole request body
+                        // must keep reading it before closing; HttpListener closes at once, so the
+                        // client's unsent body meets a reset and the response (e.g. a 503) is lost.
+                        await ctx.Request.InputStream.CopyToAsync(Stream.Null, _cts.Token);
                         ctx.Response.Close();
                     }
                     catch (Exception)

@@ -1,4 +1,4 @@
-using ClutchCall.Voice.Speech.Audio;
+using ClutchCall.Voice.Media;
 using ClutchCall.Voice.TestSupport;
 
 namespace ClutchCall.Voice.Speech.Tests.Support;
@@ -11,11 +11,9 @@ internal static class SpeechSamples
     public static short[] Load(string name)
     {
         var path = TestData.Require($"speech/{name}.wav");
-        var bytes = File.ReadAllBytes(path);
-        Assert.True(Pcm16Wav.TryRead(bytes, out var rate, out var channels, out var data, out var error), error);
-        Assert.Equal(16000, rate);
-        Assert.Equal(1, channels);
-        return Pcm16Wav.ToSamples(data);
+        var wav = WavFile.Read(path);
+        Assert.Equal(new AudioFormat(16000, 1), wav.Format);
+        return wav.Samples;
     }
 
     public static string Transcript(string name)
