@@ -1,5 +1,7 @@
 using ClutchCall.Voice.Internal;
 using ClutchCall.Voice.Media;
+using ClutchCall.Voice.Moqt.Client;
+using ClutchCall.Voice.Moqt.Session;
 
 namespace ClutchCall.Voice;
 
@@ -13,31 +15,55 @@ public enum AudioBridgeRole
     Caller,
 }
 
-/// <summary>Receives one encoded audio frame. <paramref name="frame"/> is valid only during the call.</summary>
-/// <param name="frame">One encoded frame (e.g. 20 ms of Opus).</param>
-/// <param name="timestampUs">Sender's capture timestamp in microseconds.</param>
-public delegate void AudioFrameHandler(ReadOnlyMemory<byte> frame, long timestampUs);
-
 /// <summary>Options of <see cref="AudioBridgeClient.AttachAsync"/> / <see cref="AudioBridgeClient.AttachCallerAsync"/>.</summary>
+/// <remarks>
+/// Call tracks carry Opus only (one encoded frame per MoQT object). <see cref="Codec"/> other than
+/// <see cref="AudioCodec.Opus"/> is rejected with <see cref="NotSupportedException"/>: encode PCM or G.711 to
+/// Opus before publishing (the SDK does not transcode). <see cref="SampleRate"/>, <see cref="Channels"/> and
+/// <see cref="FrameMs"/> describe the frames you exchange and are validated against what Opus allows.
+/// </remarks>
 public sealed class AudioBridgeOptions
 {
-    /// <summary>Inbound caller audio (server side).</summary>
-    public AudioFrameHandler? OnUplink { get; init; }
+    /// <summary>Inbound caller audio (server side, <see cref="AudioBridgeClient.AttachAsync"/>): one encoded frame per call.</summary>
+    public Action<AudioFrameReceived>? OnUplink { get; init; }
 
-    /// <summary>Inbound cloud audio (caller side).</summary>
-    public AudioFrameHandler? OnDownlink { get; init; }
+    /// <summary>Inbound cloud audio (caller side, <see cref="AudioBridgeClient.AttachCallerAsync"/>): one encoded frame per call.</summary>
+    public Action<AudioFrameReceived>? OnDownlink { get; init; }
 
-    /// <summary>Codec of the frames. Default Opus.</summary>
+    /// <summary>Codec of the frames. Default and only supported value: Opus.</summary>
     public AudioCodec Codec { get; init; } = AudioCodec.Opus;
 
-    /// <summary>Default 48000.</summary>
+    /// <summary>Sample rate of the encoded audio: 8000, 12000, 16000, 24000 or 48000. Default 48000.</summary>
     public int SampleRate { get; init; } = 48000;
 
-    /// <summary>Default 1.</summary>
+    /// <summary>Channels, 1 or 2. Default 1.</summary>
     public int Channels { get; init; } = 1;
 
-    /// <summary>Frame duration in ms. Default 20.</summary>
+    /// <summary>Frame duration in ms: 10, 20, 40 or 60. Default 20.</summary>
     public int FrameMs { get; init; } = 20;
+
+    internal void Validate()
+    {
+        if (Codec != AudioCodec.Opus)
+        {
+            throw new NotSupportedException($"Call audio tracks carry Opus only; got codec {Codec}. Encode your audio to Opus before publishing (the SDK does not transcode).");
+        }
+
+        if (SampleRate is not (8000 or 12000 or 16000 or 24000 or 48000))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SampleRate), SampleRate, "Opus sample rate must be 8000, 12000, 16000, 24000 or 48000.");
+        }
+
+        if (Channels is not (1 or 2))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Channels), Channels, "Channels must be 1 or 2.");
+        }
+
+        if (FrameMs is not (10 or 20 or 40 or 60))
+        {
+            throw new ArgumentOutOfRangeException(nameof(FrameMs), FrameMs, "FrameMs must be 10, 20, 40 or 60.");
+        }
+    }
 }
 
 /// <summary>A relay token for one side of one call, as issued by <c>POST /v1/calls/{sid}/audio-token</c>.</summary>
@@ -85,10 +111,10 @@ public sealed class AudioToken
 }
 
 /// <summary>
-/// Audio data plane of calls. Reach it as <see cref="Voice.AudioBridge"/>.
-/// <see cref="RequestTokenAsync"/> works against any server. <see cref="AttachAsync"/> and
-/// <see cref="AttachCallerAsync"/> need the MoQT transport, which is not wired into this build yet:
-/// they throw <see cref="NotSupportedException"/> until it is.
+/// Audio data plane of calls. Reach it as <see cref="Voice.AudioBridge"/>. <see cref="AttachAsync"/> and
+/// <see cref="AttachCallerAsync"/> fetch a relay token (<c>POST /v1/calls/{sid}/audio-token</c>, scope
+/// <c>voice:audio</c>) and open a MoQT session to the relay URL the server returns (raw QUIC <c>moqt://</c>
+/// first when this machine supports QUIC, then WebSocket <c>ws(s)://</c>).
 /// </summary>
 public sealed class AudioBridgeClient
 {
@@ -117,22 +143,48 @@ public sealed class AudioBridgeClient
     }
 
     /// <summary>
-    /// Opens the bridge as the server: subscribe the caller's audio (uplink) into
-    /// <see cref="AudioBridgeOptions.OnUplink"/>, publish audio back with <c>PublishDownlink</c>.
-    /// Not available in this build (the MoQT client is wired later): throws <see cref="NotSupportedException"/>
-    /// after validating the call and obtaining its token.
+    /// Opens the bridge as the server: subscribes the caller's audio (<c>uplink</c>) into
+    /// <see cref="AudioBridgeOptions.OnUplink"/> and publishes audio back with
+    /// <see cref="AudioBridgeSession.PublishDownlink(ReadOnlySpan{byte}, long?)"/>.
+    /// Throws <see cref="VoiceApiException"/> when the API refuses the token (unknown or ended call, missing
+    /// scope), <see cref="AudioBridgeException"/> when the relay cannot be reached or refuses a track, and
+    /// <see cref="NotSupportedException"/> for a codec other than Opus or when the server advertises only relay
+    /// URLs this SDK cannot dial (WebTransport).
     /// </summary>
-    public Task AttachAsync(string callSid, AudioBridgeOptions options, CancellationToken cancellationToken = default) =>
+    public Task<AudioBridgeSession> AttachAsync(string callSid, AudioBridgeOptions options, CancellationToken cancellationToken = default) =>
         AttachCoreAsync(callSid, options, AudioBridgeRole.Server, cancellationToken);
 
-    /// <summary>The caller-side mirror of <see cref="AttachAsync"/>: subscribe downlink, publish uplink. Not available in this build.</summary>
-    public Task AttachCallerAsync(string callSid, AudioBridgeOptions options, CancellationToken cancellationToken = default) =>
+    /// <summary>
+    /// The caller-side mirror of <see cref="AttachAsync"/> (softphone): subscribes <c>downlink</c> into
+    /// <see cref="AudioBridgeOptions.OnDownlink"/> and publishes with
+    /// <see cref="AudioBridgeSession.PublishUplink(ReadOnlySpan{byte}, long?)"/>.
+    /// </summary>
+    public Task<AudioBridgeSession> AttachCallerAsync(string callSid, AudioBridgeOptions options, CancellationToken cancellationToken = default) =>
         AttachCoreAsync(callSid, options, AudioBridgeRole.Caller, cancellationToken);
 
-    private async Task AttachCoreAsync(string callSid, AudioBridgeOptions options, AudioBridgeRole role, CancellationToken cancellationToken)
+    private async Task<AudioBridgeSession> AttachCoreAsync(string callSid, AudioBridgeOptions options, AudioBridgeRole role, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _ = await RequestTokenAsync(callSid, role, cancellationToken).ConfigureAwait(false);
-        throw new NotSupportedException("The audio bridge's MoQT transport is not part of this build yet; use RequestTokenAsync and a MoQT client for now.");
+        options.Validate();
+        var token = await RequestTokenAsync(callSid, role, cancellationToken).ConfigureAwait(false);
+        var endpoints = RelayEndpoints.Select(token.RelayUrls, _http.BaseUri);
+        MoqtClient client;
+        try
+        {
+            client = await MoqtClient.ConnectAsync(new MoqtClientOptions { Endpoints = endpoints, AuthorizationToken = token.Token }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw new AudioBridgeException($"Could not open a MoQT session to the relay ({string.Join(", ", endpoints.Select(e => e.Uri))}): {ex.Message}", innerException: ex);
+        }
+
+        try
+        {
+            return await AudioBridgeSession.OpenAsync(callSid, role, client, role == AudioBridgeRole.Server ? options.OnUplink : options.OnDownlink, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MoqtRequestException ex)
+        {
+            throw new AudioBridgeException($"The relay refused a track of call {callSid}: {ex.Message}", ex.ErrorCode, ex);
+        }
     }
 }

@@ -29,6 +29,20 @@ internal static class PerfBudgets
         // 45-77 µs CPU: Opus decode dominates). Requirement: well under 1 ms.
         new("TelephonyLegBenchmarks.G711ToOpus", 600),
         new("TelephonyLegBenchmarks.OpusToG711", 250),
+
+        // G.711 on one 160-sample frame (measured 64-82 ns).
+        new("G711Benchmarks.EncodeMuLaw", 1),
+        new("G711Benchmarks.DecodeMuLaw", 1),
+        new("G711Benchmarks.EncodeALaw", 1),
+        new("G711Benchmarks.DecodeALaw", 1),
+
+        // One 20 ms Opus object on the wire with the capture-timestamp extension (measured 130-230 ns).
+        new("MoqtCodecBenchmarks.EncodeOpusObject", 2),
+        new("MoqtCodecBenchmarks.DecodeOpusObject", 2),
+
+        // RTP header per packet (measured 4-20 ns).
+        new("SipBenchmarks.RtpHeaderRead", 0.5),
+        new("SipBenchmarks.RtpHeaderWrite", 0.5),
     ];
 }
 

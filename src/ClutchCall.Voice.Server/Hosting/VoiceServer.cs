@@ -5,6 +5,7 @@ using ClutchCall.Voice.Server.Api;
 using ClutchCall.Voice.Server.Auth;
 using ClutchCall.Voice.Server.Calls;
 using ClutchCall.Voice.Server.Calls.Simulated;
+using ClutchCall.Voice.Server.Relay;
 using ClutchCall.Voice.Server.Storage;
 using ClutchCall.Voice.Server.Webhooks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -47,6 +48,7 @@ internal static class VoiceServer
         services.AddSingleton<ApiKeys>();
         services.AddSingleton<WebhookSignal>();
         services.AddHostedService<WebhookWorker>();
+        services.AddVoiceRelay(config);
         services.TryAddSingleton<ISimulatedCallee, SilentSimulatedCallee>();
         services.TryAddSingleton<IAgentAttacher, UnwiredAgentAttacher>();
         services.AddSingleton<ICallDialer, SimulatedDialer>();
@@ -79,6 +81,8 @@ internal static class VoiceServer
                 : Problems.Write(context.HttpContext, response.StatusCode, ReasonFor(response.StatusCode), $"{context.HttpContext.Request.Method} {context.HttpContext.Request.Path} is not part of this API.");
         });
         app.UseMiddleware<ApiKeyAuthMiddleware>();
+        app.UseWebSockets();
+        RelayEndpoints.Map(app);
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
         CallEndpoints.Map(app);

@@ -2,11 +2,27 @@ using ClutchCall.Voice.Media;
 
 namespace ClutchCall.Voice.Sip.Media;
 
+/// <summary>Where a played-out frame came from (the jitter buffer's view, RFC 3550 §A.1 loss handling).</summary>
+internal enum SipFrameKind
+{
+    /// <summary>Silence while the jitter buffer fills to its playout delay.</summary>
+    Buffering,
+
+    /// <summary>The packet due now, decoded.</summary>
+    Decoded,
+
+    /// <summary>A lost packet rebuilt from the next packet's in-band FEC (Opus).</summary>
+    FecRecovered,
+
+    /// <summary>Packet-loss concealment.</summary>
+    Concealed,
+}
+
 /// <summary>Receives one decoded 20 ms frame of a call's audio (valid only during the call).</summary>
 /// <param name="pcm">Mono PCM16 at <see cref="ISipCallMedia.PcmFormat"/>.</param>
 /// <param name="kind">Decoded, recovered, concealed, or buffering silence.</param>
 /// <param name="frameIndex">Frames delivered so far; × 20 ms gives the media time.</param>
-internal delegate void SipPcmFrameHandler(ReadOnlySpan<short> pcm, JitterFrameKind kind, long frameIndex);
+internal delegate void SipPcmFrameHandler(ReadOnlySpan<short> pcm, SipFrameKind kind, long frameIndex);
 
 /// <summary>Receives one encoded RTP payload as it arrived (Opus pass-through; no jitter buffering).</summary>
 internal delegate void SipEncodedFrameHandler(ReadOnlySpan<byte> payload, ushort sequence, uint rtpTimestamp);

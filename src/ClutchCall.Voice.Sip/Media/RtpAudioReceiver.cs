@@ -58,15 +58,15 @@ internal sealed class RtpAudioReceiver : IDisposable
     public JitterBufferStats Stats => _jitter.Stats;
 
     /// <summary>
-    /// Adds one RTP payload. G.711 carries one byte per sample, so packets of any duration (10, 30 ms…, RFC 3551
+    /// Adds one RTP payload (false when the jitter buffer dropped it as late, duplicate or oversized). G.711 carries one byte per sample, so packets of any duration (10, 30 ms…, RFC 3551
     /// §4.5.14 allows any) are cut on the 20 ms grid of the RTP timestamp and each whole frame goes to the
     /// jitter buffer numbered by its position; Opus packets go in as they are.
     /// </summary>
-    public JitterPushResult Push(ushort sequence, uint rtpTimestamp, ReadOnlySpan<byte> payload)
+    public bool Push(ushort sequence, uint rtpTimestamp, ReadOnlySpan<byte> payload)
     {
         if (!_reassemble)
         {
-            return _jitter.Push(sequence, rtpTimestamp, payload);
+            return _jitter.Push(sequence, rtpTimestamp, payload) == JitterPushResult.Accepted;
         }
 
         if (!_haveBase)
@@ -75,7 +75,7 @@ internal sealed class RtpAudioReceiver : IDisposable
             _haveBase = true;
         }
 
-        var result = JitterPushResult.Accepted;
+        var result = true;
         var position = rtpTimestamp - _baseTimestamp;
         var size = _g711Frame;
         for (var i = 0; i < payload.Length;)
@@ -96,7 +96,7 @@ internal sealed class RtpAudioReceiver : IDisposable
             _fill[slot] += n;
             if (_fill[slot] >= size)
             {
-                result = _jitter.Push((ushort)frame, _baseTimestamp + (frame * (uint)size), slotBytes);
+                result = _jitter.Push((ushort)frame, _baseTimestamp + (frame * (uint)size), slotBytes) == JitterPushResult.Accepted;
                 _slotFrame[slot] = uint.MaxValue;
             }
 
@@ -107,9 +107,15 @@ internal sealed class RtpAudioReceiver : IDisposable
     }
 
     /// <summary>Writes the next frame (<see cref="FrameSamples"/> samples) into <paramref name="pcm"/>.</summary>
-    public JitterFrameKind Pop(Span<short> pcm)
+    public SipFrameKind Pop(Span<short> pcm)
     {
-        var kind = _jitter.Pop(_codecFrame);
+        var kind = _jitter.Pop(_codecFrame) switch
+        {
+            JitterFrameKind.Decoded => SipFrameKind.Decoded,
+            JitterFrameKind.FecRecovered => SipFrameKind.FecRecovered,
+            JitterFrameKind.Concealed => SipFrameKind.Concealed,
+            _ => SipFrameKind.Buffering,
+        };
         if (_resampler is null)
         {
             _codecFrame.AsSpan(0, FrameSamples).CopyTo(pcm);

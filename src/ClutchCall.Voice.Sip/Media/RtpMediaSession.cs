@@ -255,7 +255,7 @@ internal sealed class RtpMediaSession : ISipCallMedia, IMediaClockSubscriber, IA
     void IMediaClockSubscriber.OnTick(in MediaClockTick tick)
     {
         _dtmf.Poll();
-        JitterFrameKind kind;
+        SipFrameKind kind;
         lock (_receiveGate)
         {
             if (_receiver is null || !_mediaStarted)

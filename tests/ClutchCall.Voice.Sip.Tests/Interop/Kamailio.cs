@@ -76,6 +76,7 @@ modparam("auth_db", "password_column", "password")
 modparam("auth_db", "use_domain", 0)
 modparam("auth", "algorithm", "{{algorithm}}")
 modparam("registrar", "min_expires", {{minExpires}})
+modparam("registrar", "min_expires_mode", 1)
 modparam("usrloc", "db_mode", 0)
 request_route {
 	if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }

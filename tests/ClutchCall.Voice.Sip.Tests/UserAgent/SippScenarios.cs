@@ -181,14 +181,31 @@ Content-Length: 0
             sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"  <nop><action><exec play_pcap_audio=\"/usr/share/sip-tester/dtmf_2833_{name}.pcap\"/></action></nop>\n  <pause milliseconds=\"400\"/>\n");
         }
 
+        // One more digit by SIP INFO application/dtmf-relay, as some carriers send them.
         sb.Append("""
+  <send retrans="500"><![CDATA[
+INFO sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: "Caller" <sip:+14155550199@[local_ip]:[local_port]>;tag=[pid]SIPpTag09[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 2 INFO
+Max-Forwards: 70
+Content-Type: application/dtmf-relay
+Content-Length: [len]
+
+Signal=9
+Duration=160
+
+]]></send>
+  <recv response="200"/>
   <send retrans="500"><![CDATA[
 BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: "Caller" <sip:+14155550199@[local_ip]:[local_port]>;tag=[pid]SIPpTag09[call_number]
 To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
 Call-ID: [call_id]
-CSeq: 2 BYE
+CSeq: 3 BYE
 Max-Forwards: 70
 Content-Length: 0
 
@@ -197,5 +214,55 @@ Content-Length: 0
 </scenario>
 """);
         return sb.ToString();
+    }
+
+    /// <summary>Answers, then accepts a REFER (202), reports the transfer target's 200 by NOTIFY sipfrag (RFC 3515) and expects BYE.</summary>
+    public static string AnswerThenAcceptRefer()
+    {
+        var answer = Answer(0, "PCMU");
+        var upToAck = answer[..(answer.IndexOf("  <recv request=\"BYE\"/>", StringComparison.Ordinal))];
+        return upToAck + """
+  <recv request="REFER"/>
+  <send><![CDATA[
+SIP/2.0 202 Accepted
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Content-Length: 0
+
+]]></send>
+  <send retrans="500"><![CDATA[
+NOTIFY [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: [last_To:]
+To: [last_From:]
+[last_Call-ID:]
+CSeq: 1 NOTIFY
+Max-Forwards: 70
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Event: refer
+Subscription-State: terminated;reason=noresource
+Content-Type: message/sipfrag
+Content-Length: [len]
+
+SIP/2.0 200 OK
+]]></send>
+  <recv response="200"/>
+  <recv request="BYE"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+</scenario>
+""";
     }
 }

@@ -127,4 +127,25 @@ public sealed class UacAgainstSippTests
         Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(0.9), "the retry did not wait for Retry-After");
         Assert.Equal(0, await sipp.WaitAsync(TimeSpan.FromSeconds(10), ct));
     }
+
+    [Fact]
+    public async Task Transfer_SippAcceptsReferAndNotifies200_OurLegEndsWithBye()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var sippPort = Sipp.FreeUdpPort();
+        using var sipp = Sipp.Start($"-sf {SippScenarios.Write(SippScenarios.AnswerThenAcceptRefer())} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {Sipp.FreeUdpPort()} -m 1");
+        await using var ua = TestAgents.Create([TestAgents.Trunk(sippPort)]);
+        await Task.Delay(300, ct);
+        var answered = new TaskCompletionSource();
+        var call = ua.PlaceCall("t1", new SipCallRequest { To = "+14155550123" });
+        call.Answered += _ => answered.TrySetResult();
+        await answered.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+
+        await call.TransferAsync("+14155550777", ct);
+
+        var end = await call.Completion.WaitAsync(TimeSpan.FromSeconds(5), ct);
+        Assert.Equal(SipCallOutcome.Completed, end.Outcome);
+        Assert.Contains("transferred", end.Reason, StringComparison.Ordinal);
+        Assert.True(await sipp.WaitAsync(TimeSpan.FromSeconds(10), ct) == 0, sipp.Errors);
+    }
 }

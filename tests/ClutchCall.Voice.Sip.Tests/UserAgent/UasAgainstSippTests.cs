@@ -8,7 +8,7 @@ namespace ClutchCall.Voice.Sip.Tests.UserAgent;
 public sealed class UasAgainstSippTests
 {
     [Fact]
-    public async Task IncomingCall_SippPlaysPcmaAndDigits_AudioDecodedDigitsOnceEach_ByeFromSipp()
+    public async Task IncomingCall_SippPlaysPcmaRfc2833AndInfoDigits_AudioDecodedDigitsOnceEach_ByeFromSipp()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var ua = TestAgents.Create([TestAgents.Trunk(5060)]);
@@ -67,7 +67,7 @@ public sealed class UasAgainstSippTests
         Assert.True(SpeechSignal.Rms(got) > 200, $"received audio is silent (rms {SpeechSignal.Rms(got):0})");
         lock (digits)
         {
-            Assert.Equal("12#", new string([.. digits]));
+            Assert.Equal("12#9", new string([.. digits]));
         }
     }
 }

@@ -1,0 +1,56 @@
+using System.Net;
+using ClutchCall.Voice.Sip.Media;
+using ClutchCall.Voice.Sip.UserAgent;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ClutchCall.Voice.Server.Sip;
+
+/// <summary>Runs the SIP user agent for the host's lifetime (starts listening and registering with the host).</summary>
+internal sealed partial class SipUserAgentHost(SipServerOptions options, TimeProvider time, ILogger<SipUserAgentHost> logger) : IHostedService, IAsyncDisposable
+{
+    private SipUserAgent? _agent;
+
+    /// <summary>The running user agent; throws before the host started.</summary>
+    public SipUserAgent Agent => _agent ?? throw new InvalidOperationException("the SIP user agent is not running");
+
+    public bool IsRunning => _agent is not null;
+
+    public SipServerOptions Options => options;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var agent = new SipUserAgent(
+            new SipUserAgentOptions
+            {
+                BindAddress = IPAddress.Parse(options.BindAddress),
+                SipPort = options.Port,
+                PublicAddress = options.PublicAddress,
+                RtpPortMin = options.RtpPortMin,
+                RtpPortMax = options.RtpPortMax,
+                Media = new SipMediaSettings { PcmSampleRate = options.PcmSampleRate },
+            },
+            options.TrunkList(),
+            time);
+        // Inbound calls reach the control plane in a later step; until then they are declined politely.
+        agent.IncomingCall += call => _ = call.RejectAsync(480, "Temporarily Unavailable").AsTask();
+        agent.Start();
+        _agent = agent;
+        LogStarted(agent.LocalEndPoint.ToString(), options.Trunks.Count);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);
+
+    public async ValueTask DisposeAsync()
+    {
+        var agent = Interlocked.Exchange(ref _agent, null);
+        if (agent is not null)
+        {
+            await agent.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "SIP user agent listening on {EndPoint} with {Trunks} trunk(s)")]
+    private partial void LogStarted(string endPoint, int trunks);
+}
