@@ -17,5 +17,5 @@ internal sealed record SipUasPolicy
     public IReadOnlySet<string> Extensions { get; init; } =
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "timer", "replaces", "norefersub", "100rel" };
 
-    public IReadOnlyList<string> ContentTypes { get; init; } = ["application/sdp", "application/dtmf-relay", "multipart/mixed"];
+    public IReadOnlyList<string> ContentTypes { get; init; } = ["application/sdp", "application/dtmf-relay", "message/sipfrag", "multipart/mixed"];
 }

@@ -222,7 +222,12 @@ Content-Length: 0
         var answer = Answer(0, "PCMU");
         var upToAck = answer[..(answer.IndexOf("  <recv request=\"BYE\"/>", StringComparison.Ordinal))];
         return upToAck + """
-  <recv request="REFER"/>
+  <recv request="REFER" rrs="true">
+    <action>
+      <ereg regexp=".*" search_in="hdr" header="From:" assign_to="from"/>
+      <ereg regexp=".*" search_in="hdr" header="To:" assign_to="to"/>
+    </action>
+  </recv>
   <send><![CDATA[
 SIP/2.0 202 Accepted
 [last_Via:]
@@ -237,8 +242,8 @@ Content-Length: 0
   <send retrans="500"><![CDATA[
 NOTIFY [next_url] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: [last_To:]
-To: [last_From:]
+From: [$to]
+To: [$from]
 [last_Call-ID:]
 CSeq: 1 NOTIFY
 Max-Forwards: 70
@@ -265,4 +270,120 @@ Content-Length: 0
 </scenario>
 """;
     }
+
+    /// <summary>
+    /// A UAC asking for a session timer (RFC 4028, refresher=uac) that refreshes by UPDATE without a body,
+    /// holds with a sendonly re-INVITE and then hangs up; sipp checks each of our answers with regexps.
+    /// </summary>
+    public static string UacSessionTimerUpdateAndHold() => Head + """
+<scenario name="timer update hold">
+  <send retrans="500"><![CDATA[
+INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:+14155550199@[local_ip]:[local_port]>;tag=[pid]SIPpTag09[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:sipp@[local_ip]:[local_port]>
+Max-Forwards: 70
+Supported: timer
+Session-Expires: 90;refresher=uac
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[local_ip_type] [local_ip]
+t=0 0
+m=audio [auto_media_port] RTP/AVP 0
+a=rtpmap:0 PCMU/8000
+
+]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="200" rtd="true">
+    <action><ereg regexp="Session-Expires: 90;refresher=uac" search_in="msg" check_it="true" assign_to="se1"/></action>
+  </recv>
+  <send><![CDATA[
+ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:+14155550199@[local_ip]:[local_port]>;tag=[pid]SIPpTag09[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <pause milliseconds="300"/>
+  <send retrans="500"><![CDATA[
+UPDATE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:+14155550199@[local_ip]:[local_port]>;tag=[pid]SIPpTag09[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 2 UPDATE
+Contact: <sip:sipp@[local_ip]:[local_port]>
+Max-Forwards: 70
+Supported: timer
+Session-Expires: 90;refresher=uac
+Content-Length: 0
+
+]]></send>
+  <recv response="200">
+    <action><ereg regexp="Session-Expires: 90;refresher=uac" search_in="msg" check_it="true" assign_to="se2"/></action>
+  </recv>
+  <send retrans="500"><![CDATA[
+INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:+14155550199@[local_ip]:[local_port]>;tag=[pid]SIPpTag09[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 3 INVITE
+Contact: <sip:sipp@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=user1 53655765 2353687638 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[local_ip_type] [local_ip]
+t=0 0
+m=audio [auto_media_port] RTP/AVP 0
+a=rtpmap:0 PCMU/8000
+a=sendonly
+
+]]></send>
+  <recv response="200">
+    <action><ereg regexp="a=recvonly" search_in="body" check_it="true" assign_to="hold"/></action>
+  </recv>
+  <send><![CDATA[
+ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:+14155550199@[local_ip]:[local_port]>;tag=[pid]SIPpTag09[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 3 ACK
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <pause milliseconds="200"/>
+  <send retrans="500"><![CDATA[
+BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:+14155550199@[local_ip]:[local_port]>;tag=[pid]SIPpTag09[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 4 BYE
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <recv response="200"/>
+  <Reference variables="se1,se2,hold"/>
+</scenario>
+""";
 }

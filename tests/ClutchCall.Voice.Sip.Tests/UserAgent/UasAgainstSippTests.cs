@@ -70,4 +70,28 @@ public sealed class UasAgainstSippTests
             Assert.Equal("12#9", new string([.. digits]));
         }
     }
+
+    [Fact]
+    public async Task IncomingCall_SippSessionTimerUpdateRefreshAndSendonlyReInvite_AnsweredPerRfc4028And3264()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var ua = TestAgents.Create([TestAgents.Trunk(5060)]);
+        SipCall? incoming = null;
+        var holds = new List<bool>();
+        ua.IncomingCall += call =>
+        {
+            incoming = call;
+            call.HoldChanged += (_, hold) => holds.Add(hold);
+            _ = call.AcceptAsync().AsTask();
+        };
+
+        using var sipp = Sipp.Start($"127.0.0.1:{ua.Port} -sf {SippScenarios.Write(SippScenarios.UacSessionTimerUpdateAndHold())} -s +14155550100 -i 127.0.0.1 -p {Sipp.FreeUdpPort()} -mi 127.0.0.1 -mp {Sipp.FreeUdpPort()} -m 1");
+        var rc = await sipp.WaitAsync(TimeSpan.FromSeconds(20), ct);
+
+        Assert.True(rc == 0, $"sipp exit {rc}: {sipp.Errors}");
+        Assert.Equal(TimeSpan.FromSeconds(90), incoming!.SessionInterval);
+        Assert.Equal([true], holds);
+        var end = await incoming.Completion.WaitAsync(TimeSpan.FromSeconds(5), ct);
+        Assert.Equal(SipCallOutcome.Completed, end.Outcome);
+    }
 }

@@ -5,10 +5,10 @@ namespace ClutchCall.Voice.Server.Calls.Simulated;
 /// <summary>Which built-in test line a call reached.</summary>
 internal enum SimulatedLine
 {
-    /// <summary><c>sim:echo</c>: echoes what it hears on downlink back on uplink.</summary>
+    /// <summary><c>sim:echo</c>: speaks a short greeting, then echoes what it hears on downlink back on uplink.</summary>
     Echo,
 
-    /// <summary><c>sim:speech</c>: publishes real speech on uplink and echoes downlink.</summary>
+    /// <summary><c>sim:speech</c>: loops synthesized speech on uplink (no echo: two streams would interleave on one track).</summary>
     Speech,
 }
 
