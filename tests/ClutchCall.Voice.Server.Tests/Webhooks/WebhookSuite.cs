@@ -66,7 +66,7 @@ public abstract class WebhookSuite(PostgresServer postgres, Backend backend) : I
 
         using var voice = _server.Sdk(key);
         var call = await voice.Calls.OriginateAsync(new OriginateCallOptions { To = "sim:echo", From = "+14155550100" }, ct);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var statsDeadline = DateTime.UtcNow.AddSeconds(10);
         while ((await voice.Calls.GetAsync(call.Sid, ct)).Status != CallStatus.InProgress)
         {
             Assert.True(DateTime.UtcNow < deadline, "call never answered");
@@ -94,12 +94,12 @@ public abstract class WebhookSuite(PostgresServer postgres, Backend backend) : I
 
         // The worker records a delivery as succeeded only after the receiver's response arrives, so the
         // receiver can see the second delivery a moment before the log says so: poll, with a deadline.
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var statsDeadline = DateTime.UtcNow.AddSeconds(10);
         JsonElement stats;
         while (true)
         {
             stats = JsonDocument.Parse(await http.GetStringAsync($"/v1/webhooks/{hookId}/stats", ct)).RootElement;
-            if (stats.GetProperty("succeeded").GetInt64() == 2 || DateTime.UtcNow > deadline)
+            if (stats.GetProperty("succeeded").GetInt64() == 2 || DateTime.UtcNow > statsDeadline)
             {
                 break;
             }
@@ -130,7 +130,7 @@ public abstract class WebhookSuite(PostgresServer postgres, Backend backend) : I
 
         // Wait until at least two attempts have failed against the closed port.
         JsonElement delivery = default;
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var statsDeadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
             var log = JsonDocument.Parse(await http.GetStringAsync($"/v1/webhooks/{hookId}/deliveries", ct)).RootElement.GetProperty("items");

@@ -356,6 +356,7 @@ a=rtpmap:0 PCMU/8000
 a=sendonly
 
 ]]></send>
+  <recv response="100" optional="true"/>
   <recv response="200">
     <action><ereg regexp="a=recvonly" search_in="body" check_it="true" assign_to="hold"/></action>
   </recv>
