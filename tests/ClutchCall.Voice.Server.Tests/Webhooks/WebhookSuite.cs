@@ -66,7 +66,7 @@ public abstract class WebhookSuite(PostgresServer postgres, Backend backend) : I
 
         using var voice = _server.Sdk(key);
         var call = await voice.Calls.OriginateAsync(new OriginateCallOptions { To = "sim:echo", From = "+14155550100" }, ct);
-        var statsDeadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
         while ((await voice.Calls.GetAsync(call.Sid, ct)).Status != CallStatus.InProgress)
         {
             Assert.True(DateTime.UtcNow < deadline, "call never answered");
@@ -130,7 +130,7 @@ public abstract class WebhookSuite(PostgresServer postgres, Backend backend) : I
 
         // Wait until at least two attempts have failed against the closed port.
         JsonElement delivery = default;
-        var statsDeadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
             var log = JsonDocument.Parse(await http.GetStringAsync($"/v1/webhooks/{hookId}/deliveries", ct)).RootElement.GetProperty("items");

@@ -7,16 +7,16 @@ namespace ClutchCall.Voice.Sip.Tests.UserAgent;
 /// <summary>User agents on loopback with a free SIP port and a random RTP range, for tests.</summary>
 internal static class TestAgents
 {
-    public static SipUserAgent Create(IEnumerable<SipTrunkOptions> trunks, int pcmRate = 8000, ISipInboundPolicy? policy = null, bool acceptUnknown = false, TimeSpan? ringTimeout = null)
+    public static SipUserAgent Create(IEnumerable<SipTrunkOptions> trunks, int pcmRate = 8000, ISipInboundPolicy? policy = null, bool acceptUnknown = false, TimeSpan? ringTimeout = null, int rtpPorts = 100)
     {
-        var basePort = 20000 + (Random.Shared.Next(0, 200) * 100);
+        var basePort = 20000 + (Random.Shared.Next(0, 400 - (rtpPorts / 100)) * 100);
         var ua = new SipUserAgent(
             new SipUserAgentOptions
             {
                 BindAddress = IPAddress.Loopback,
                 SipPort = 0,
                 RtpPortMin = basePort,
-                RtpPortMax = basePort + 99,
+                RtpPortMax = basePort + rtpPorts - 1,
                 Media = new SipMediaSettings { PcmSampleRate = pcmRate },
                 AcceptUnknownSources = acceptUnknown,
                 DefaultRingTimeout = ringTimeout ?? TimeSpan.FromSeconds(30),
