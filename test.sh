@@ -35,9 +35,9 @@ if ! dotnet run -c Release --project bench/ClutchCall.Voice.Benchmarks -- --perf
 fi
 
 passed=0; failed=0; skipped=0
-while read -r f p s; do
-  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
-done < <(grep -E '^(Passed|Failed)!' "$results/test.log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\1 \2 \3/')
+# VSTest prints, per test project, an indented summary block: "     Passed: N", "     Failed: N", "    Skipped: N".
+count() { grep -E "^\s+$1: [0-9]+\s*$" "$results/test.log" | awk -F': ' '{s += $2} END {print s + 0}'; }
+passed=$(count Passed); failed=$(count Failed); skipped=$(count Skipped)
 grep -E '^\s+Skipped ' "$results/test.log" | head -50 || true
 [ "$status" -eq 0 ] && [ "$failed" -gt 0 ] && status=1
 [ "$passed" -eq 0 ] && status=1

@@ -6,6 +6,7 @@ using ClutchCall.Voice.Server.Auth;
 using ClutchCall.Voice.Server.Calls;
 using ClutchCall.Voice.Server.Calls.Simulated;
 using ClutchCall.Voice.Server.Relay;
+using ClutchCall.Voice.Server.Sip;
 using ClutchCall.Voice.Server.Storage;
 using ClutchCall.Voice.Server.Webhooks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -52,6 +53,7 @@ internal static class VoiceServer
         services.TryAddSingleton<ISimulatedCallee, SilentSimulatedCallee>();
         services.TryAddSingleton<IAgentAttacher, UnwiredAgentAttacher>();
         services.AddSingleton<ICallDialer, SimulatedDialer>();
+        services.AddSipTrunks(config);
         services.AddSingleton<CallService>();
         services.AddSingleton(sp => RelayKeyLoader.Load(sp.GetRequiredService<IOptions<RelayOptions>>().Value, server.DataDirectory));
         services.AddSingleton(sp => new RelayTokenIssuer(sp.GetRequiredService<RelayTokenKey>(), sp.GetRequiredService<TimeProvider>()));

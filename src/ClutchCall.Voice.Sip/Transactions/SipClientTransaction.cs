@@ -51,6 +51,12 @@ internal sealed class SipClientTransaction : IDisposable
     /// <summary>Raised for each provisional response.</summary>
     public event Action<SipMessage>? Provisional;
 
+    /// <summary>
+    /// The highest provisional status received (0 for none). Lets a caller that subscribes to
+    /// <see cref="Provisional"/> after sending still learn about a 1xx that arrived first.
+    /// </summary>
+    public int HighestProvisionalStatus { get; private set; }
+
     /// <summary>The final response; a synthesized 408 on timer B/F (§17.1.1.2, §17.1.2.2), 503 on a transport error.</summary>
     public Task<SipMessage> FinalResponse => _final.Task;
 
@@ -127,6 +133,7 @@ internal sealed class SipClientTransaction : IDisposable
                     }
 
                     State = SipTransactionState.Proceeding;
+                    HighestProvisionalStatus = Math.Max(HighestProvisionalStatus, code);
                     provisional = Provisional;
                     break;
                 case SipTransactionState.Calling or SipTransactionState.Trying or SipTransactionState.Proceeding:

@@ -125,7 +125,7 @@ public class ResamplerFrequencyResponseTests
         // Skip the start-up transient (filter delay plus margin) and the tail.
         var skip = (outRate / 20) + new Resampler(inRate, outRate).DelaySamples;
         var steady = output.AsSpan(skip, output.Length - (2 * skip));
-        
+
         // When upsampling the input tone is still present in the output; fit it jointly so its
         // leakage does not masquerade as an image. When downsampling it is the alias itself.
         var amplitude = outRate > inRate

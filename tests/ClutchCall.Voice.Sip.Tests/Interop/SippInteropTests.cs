@@ -37,7 +37,8 @@ public sealed class SippInteropTests
         var ok = await tx.FinalResponse.WaitAsync(TimeSpan.FromSeconds(10), ct);
 
         Assert.Equal(200, ok.StatusCode);
-        Assert.Contains(180, provisional);
+        // sipp can answer 180 before the handler above is attached; the transaction records it either way.
+        Assert.True(provisional.Contains(180) || tx.HighestProvisionalStatus == 180, $"no 180 seen (highest provisional {tx.HighestProvisionalStatus})");
         Assert.True(SdpParser.TryParse(ok.Body.Span, out var answer, out _));
         Assert.True(answer!.Media[0].Port > 0);
 
