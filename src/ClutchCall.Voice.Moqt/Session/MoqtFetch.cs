@@ -35,5 +35,9 @@ internal sealed class MoqtFetch : IObjectTarget
 
     internal void Complete() => _completed.TrySetResult();
 
-    internal void Fail(Exception error) => _completed.TrySetException(error);
+    internal void Fail(Exception error)
+    {
+        _completed.TrySetException(error);
+        _ = _completed.Task.Exception; // observed even when nobody awaits the fetch any more
+    }
 }

@@ -399,6 +399,10 @@ internal sealed partial class MoqtSession : IAsyncDisposable
         foreach (var pending in _pending.Values)
         {
             pending.TrySetException(closed);
+
+            // A requester may have stopped waiting (cancelled, gave up): mark the fault observed so an
+            // abandoned request never surfaces as an unobserved task exception. Awaiters still see it.
+            _ = pending.Task.Exception;
         }
 
         _pending.Clear();

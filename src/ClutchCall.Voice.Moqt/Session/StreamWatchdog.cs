@@ -71,13 +71,18 @@ internal sealed class StreamWatchdog : IDisposable
 
     internal long Now() => _time.GetTimestamp();
 
+    /// <summary>Closes the session from a timer callback; a failure to close is observed, never left unobserved.</summary>
+    private void CloseInBackground(MoqtSessionErrorCode code, string reason) =>
+        _ = _session.CloseAsync(code, reason).AsTask().ContinueWith(
+            static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
     private void Check()
     {
         var now = _time.GetTimestamp();
         var control = Volatile.Read(ref _controlPartialSince);
         if (control >= 0 && _time.GetElapsedTime(control, now) > _session.Options.ControlMessageTimeout)
         {
-            _ = _session.CloseAsync(MoqtSessionErrorCode.ControlMessageTimeout, "A control message stalled half-sent.").AsTask();
+            CloseInBackground(MoqtSessionErrorCode.ControlMessageTimeout, "A control message stalled half-sent.");
             return;
         }
 
@@ -88,7 +93,7 @@ internal sealed class StreamWatchdog : IDisposable
                 var since = s.PartialSince;
                 if (since >= 0 && _time.GetElapsedTime(since, now) > _session.Options.DataStreamTimeout)
                 {
-                    _ = _session.CloseAsync(MoqtSessionErrorCode.DataStreamTimeout, "A data stream stalled mid-object.").AsTask();
+                    CloseInBackground(MoqtSessionErrorCode.DataStreamTimeout, "A data stream stalled mid-object.");
                     return;
                 }
             }

@@ -12,11 +12,13 @@ public sealed class RelayFuzzTests
     public async Task Relay_RandomAndMutatedSessions_OnlyTheBadSessionsClose_GoodCallKeepsFlowing()
     {
         var unobserved = 0;
+        var unobservedTypes = new System.Collections.Concurrent.ConcurrentBag<string>();
         EventHandler<UnobservedTaskExceptionEventArgs> onUnobserved = (_, e) =>
         {
             if (e.Exception.InnerExceptions.Any(x => x is not OperationCanceledException))
             {
                 Interlocked.Increment(ref unobserved);
+                unobservedTypes.Add(e.Exception.ToString());
             }
         };
         TaskScheduler.UnobservedTaskException += onUnobserved;
@@ -62,7 +64,7 @@ public sealed class RelayFuzzTests
 
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        Assert.Equal(0, Volatile.Read(ref unobserved));
+        Assert.True(Volatile.Read(ref unobserved) == 0, "unobserved task exceptions: " + string.Join(" | ", unobservedTypes));
     }
 
     private static async Task OneBadSessionAsync(RelayHarness relay, int seed, byte[] valid, byte[] validData)
