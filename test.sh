@@ -39,6 +39,11 @@ passed=0; failed=0; skipped=0
 count() { grep -E "^\s+$1: [0-9]+\s*$" "$results/test.log" | awk -F': ' '{s += $2} END {print s + 0}'; }
 passed=$(count Passed); failed=$(count Failed); skipped=$(count Skipped)
 grep -E '^\s+Skipped ' "$results/test.log" | head -50 || true
+# CI shows only the tail of the log, so repeat each failure (name, message, first stack lines) here.
+if [ "$failed" -gt 0 ]; then
+  echo "test: failures"
+  awk '/^[[:space:]]+Failed [A-Za-z]/ {n = 40} n > 0 {print; n--}' "$results/test.log" | head -200
+fi
 [ "$status" -eq 0 ] && [ "$failed" -gt 0 ] && status=1
 [ "$passed" -eq 0 ] && status=1
 echo "tests: $passed passed, $failed failed, $skipped skipped"

@@ -93,8 +93,16 @@ internal sealed class SipServerTransaction : IDisposable
             }
             else
             {
-                // §17.2.2: Timer J = 64*T1 on unreliable transports, zero on reliable ones.
-                _timeout = _time.CreateTimer(_ => Terminate(), null, _transport.IsReliable ? TimeSpan.Zero : _timers.Timeout64T1, Timeout.InfiniteTimeSpan);
+                // §17.2.2: Timer J = 64*T1 on unreliable transports, zero on reliable ones. Zero means now, not
+                // "soon": a request reusing the branch right after this response must open a new transaction.
+                if (_transport.IsReliable)
+                {
+                    TerminateLocked();
+                }
+                else
+                {
+                    _timeout = _time.CreateTimer(_ => Terminate(), null, _timers.Timeout64T1, Timeout.InfiniteTimeSpan);
+                }
             }
         }
     }
@@ -173,8 +181,15 @@ internal sealed class SipServerTransaction : IDisposable
                 State = SipTransactionState.Confirmed;
                 _retransmit?.Dispose();
                 _timeout?.Dispose();
-                _timeout = _time.CreateTimer(_ => Terminate(), null, _transport.IsReliable ? TimeSpan.Zero : _timers.T4, Timeout.InfiniteTimeSpan);
                 handler = AckReceived;
+                if (_transport.IsReliable)
+                {
+                    TerminateLocked();
+                }
+                else
+                {
+                    _timeout = _time.CreateTimer(_ => Terminate(), null, _timers.T4, Timeout.InfiniteTimeSpan);
+                }
             }
             else if (State == SipTransactionState.Accepted)
             {

@@ -223,6 +223,28 @@ public sealed class SipTransactionTests
     }
 
     [Fact]
+    public void ServerNonInvite_Tcp_TimerJZeroTerminatesAtOnce_ReusedBranchIsNewTransaction()
+    {
+        // RFC 3261 §17.2.2: Timer J is zero on reliable transports. The clock never moves here, so a
+        // transaction that lingered until a zero-length timer fired would swallow the second request.
+        var transport = new RecordingTransport(_time, reliable: true);
+        var layer = new SipTransactionLayer(transport, _time);
+        var servers = new List<SipServerTransaction>();
+        layer.RequestReceived = tx =>
+        {
+            servers.Add(tx);
+            tx.Respond(tx.CreateResponse(servers.Count == 1 ? 200 : 405, "Answer"));
+        };
+
+        transport.Inject(IncomingRequest("OPTIONS"));
+        Assert.Equal(SipTransactionState.Terminated, servers[0].State);
+        transport.Inject(IncomingRequest("OPTIONS"));
+
+        Assert.Equal(2, servers.Count);
+        Assert.Equal([200, 405], transport.Sent.Select(s => s.Message.StatusCode).ToArray());
+    }
+
+    [Fact]
     public void Cancel_MatchesInviteByBranch_200ThenTuSends487()
     {
         var transport = new RecordingTransport(_time);
