@@ -6,7 +6,8 @@ namespace ClutchCall.Voice.Benchmarks;
 internal static class Program
 {
     /// <summary>
-    /// <c>--perf-guard</c> runs the frame-path budget check (<see cref="PerfGuardRunner"/>); anything else goes
+    /// <c>--perf-guard</c> runs the frame-path budget check (<see cref="PerfGuardRunner"/>); <c>--ws-latency</c> the
+    /// loopback WebSocket latency run at many concurrent tracks (<see cref="Relay.WebSocketLatencyRun"/>); anything else goes
     /// to BenchmarkDotNet's switcher (<c>--filter '*Resampler*' --job short</c>, <c>--list flat</c>, ...).
     /// </summary>
     public static int Main(string[] args)
@@ -14,6 +15,11 @@ internal static class Program
         if (args.Contains("--perf-guard"))
         {
             return PerfGuardRunner.Run(args);
+        }
+
+        if (args.Contains("--ws-latency"))
+        {
+            return Relay.WebSocketLatencyRun.RunAsync(args).GetAwaiter().GetResult();
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -35,6 +35,14 @@ public sealed class WebSocketTransportTests
     }
 
     [Fact]
+    public async Task Listener_DisposedTwice_SecondIsNoOp()
+    {
+        var listener = new WebSocketTransportListener(new IPEndPoint(IPAddress.Loopback, 0), ["moq-00"]);
+        await listener.DisposeAsync();
+        await listener.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Connect_UnknownApplicationProtocol_FallsBackToBareQmux()
     {
         var (listener, client, server) = await ConnectAsync(offer: ["moqt-99"]);

@@ -51,6 +51,8 @@ internal sealed class WebSocketTransportListener : IMoqtTransportListener
 
     private int _rejected;
 
+    private int _disposed;
+
     public async ValueTask<IMoqtTransportConnection> AcceptAsync(CancellationToken cancellationToken)
     {
         try
@@ -212,6 +214,12 @@ internal sealed class WebSocketTransportListener : IMoqtTransportListener
 
     public async ValueTask DisposeAsync()
     {
+        // The relay disposes the listeners it owns on shutdown; the creator may dispose again.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener.Stop();
         await _acceptLoop.ConfigureAwait(false);
