@@ -32,7 +32,7 @@ internal sealed class InMemoryConnection : IMoqtTransportConnection
         Info = info;
         RemoteEndPoint = remoteEndPoint;
         var window = Math.Max(1, limits.StreamReceiveWindow);
-        _pipeOptions = new PipeOptions(pauseWriterThreshold: window, resumeWriterThreshold: window / 2, useSynchronizationContext: false);
+        _pipeOptions = new PipeOptions(pool: TransportBlockPool.Process, pauseWriterThreshold: window, resumeWriterThreshold: window / 2, useSynchronizationContext: false);
         _accept = Channel.CreateUnbounded<InMemoryStream>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
         _datagrams = Channel.CreateBounded<PooledDatagram>(
             new BoundedChannelOptions(Math.Max(1, limits.DatagramQueueCapacity)) { FullMode = BoundedChannelFullMode.DropOldest },

@@ -28,7 +28,7 @@ internal sealed class QmuxStream : IMoqtStream, IStreamReadObserver
         if (HasReceiveSide)
         {
             // Flow control bounds what the peer may buffer here, so the pipe itself never pauses the receive loop.
-            var inbound = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
+            var inbound = new Pipe(new PipeOptions(pool: TransportBlockPool.Process, pauseWriterThreshold: 0, useSynchronizationContext: false));
             InboundWriter = inbound.Writer;
             _input = new StreamPipeReader(inbound.Reader, this);
             ReceiveLimit = receiveWindow;
@@ -36,7 +36,7 @@ internal sealed class QmuxStream : IMoqtStream, IStreamReadObserver
 
         if (HasSendSide)
         {
-            var outbound = new Pipe(new PipeOptions(pauseWriterThreshold: connection.SendBufferLimit, resumeWriterThreshold: connection.SendBufferLimit / 2, useSynchronizationContext: false));
+            var outbound = new Pipe(new PipeOptions(pool: TransportBlockPool.Process, pauseWriterThreshold: connection.SendBufferLimit, resumeWriterThreshold: connection.SendBufferLimit / 2, useSynchronizationContext: false));
             OutboundReader = outbound.Reader;
             _output = new StreamPipeWriter(outbound.Writer, onCompleted: null);
             PeerMaxStreamData = peerSendCredit;
