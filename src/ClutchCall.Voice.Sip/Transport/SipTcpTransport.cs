@@ -10,8 +10,9 @@ namespace ClutchCall.Voice.Sip.Transport;
 /// <summary>
 /// SIP over TCP (RFC 3261 §18): a listener plus one connection per peer, reused both ways;
 /// messages are framed by Content-Length (§18.3). A connection that cannot be framed is closed.
+/// Subclasses wrap each connection's stream (TLS, RFC 3261 §26.3.1).
 /// </summary>
-internal sealed class SipTcpTransport : SipTransport
+internal class SipTcpTransport : SipTransport
 {
     private readonly TcpListener _listener;
     private readonly ConcurrentDictionary<IPEndPoint, Connection> _connections = new();
@@ -34,13 +35,34 @@ internal sealed class SipTcpTransport : SipTransport
 
     public int ConnectionCount => _connections.Count;
 
+    /// <summary>Connections opened toward peers (RFC 3261 §18.1.1), counting each attempt.</summary>
+    public long ConnectAttempts => Interlocked.Read(ref _connectAttempts);
+
+    private long _connectAttempts;
+
+    /// <summary>True when a connection to (or from) <paramref name="remote"/> is open or being opened.</summary>
+    public bool HasConnection(IPEndPoint remote) => _connections.ContainsKey(remote);
+
     public override void Start() => _acceptLoop = Task.Run(() => AcceptLoopAsync(_stop.Token));
 
+    /// <summary>
+    /// RFC 3261 §18.1.1 / §18.2.2: an open connection to the peer is reused (also one the peer opened
+    /// to us); otherwise one is opened and the message waits in its queue until it is up.
+    /// </summary>
     public override void Send(ReadOnlyMemory<byte> data, IPEndPoint remote)
     {
-        var c = _connections.GetOrAdd(remote, r => Connection.Outbound(this, r, _stop.Token));
+        var c = _connections.GetOrAdd(remote, r =>
+        {
+            Interlocked.Increment(ref _connectAttempts);
+            return new Connection(this, r, null);
+        });
+        c.Start(_stop.Token);
         c.Outbox.Writer.TryWrite(data);
     }
+
+    /// <summary>Wraps a connected socket's stream; TLS authenticates here. Throws to refuse the connection.</summary>
+    protected virtual ValueTask<Stream> WrapAsync(Socket socket, IPEndPoint remote, bool outbound, CancellationToken ct) =>
+        ValueTask.FromResult<Stream>(new NetworkStream(socket, ownsSocket: true));
 
     private async Task AcceptLoopAsync(CancellationToken ct)
     {
@@ -64,9 +86,11 @@ internal sealed class SipTcpTransport : SipTransport
                 return;
             }
 
+            socket.NoDelay = true;
             var remote = (IPEndPoint)socket.RemoteEndPoint!;
-            var c = Connection.Inbound(this, socket, remote, ct);
+            var c = new Connection(this, remote, socket);
             _connections[remote] = c;
+            c.Start(ct);
         }
     }
 
@@ -85,6 +109,7 @@ internal sealed class SipTcpTransport : SipTransport
         }
 
         _stop.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     private sealed class Connection
@@ -92,70 +117,85 @@ internal sealed class SipTcpTransport : SipTransport
         private readonly SipTcpTransport _owner;
         private readonly IPEndPoint _remote;
         private Socket? _socket;
+        private Stream? _stream;
+        private int _started;
 
-        private Connection(SipTcpTransport owner, IPEndPoint remote)
+        public Connection(SipTcpTransport owner, IPEndPoint remote, Socket? accepted)
         {
             _owner = owner;
             _remote = remote;
+            _socket = accepted;
         }
 
-        public Channel<ReadOnlyMemory<byte>> Outbox { get; } = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropWrite });
+        public Channel<ReadOnlyMemory<byte>> Outbox { get; } = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
-        public static Connection Inbound(SipTcpTransport owner, Socket socket, IPEndPoint remote, CancellationToken ct)
+        public void Start(CancellationToken ct)
         {
-            var c = new Connection(owner, remote) { _socket = socket };
-            _ = Task.Run(() => c.RunAsync(ct), ct);
-            return c;
-        }
-
-        public static Connection Outbound(SipTcpTransport owner, IPEndPoint remote, CancellationToken ct)
-        {
-            var c = new Connection(owner, remote);
-            _ = Task.Run(() => c.RunAsync(ct), ct);
-            return c;
+            if (Interlocked.Exchange(ref _started, 1) == 0)
+            {
+                _ = Task.Run(() => RunAsync(ct), CancellationToken.None);
+            }
         }
 
         public void Close()
         {
             Outbox.Writer.TryComplete();
+            _stream?.Dispose();
             _socket?.Dispose();
         }
 
         private async Task RunAsync(CancellationToken ct)
         {
+            var outbound = _socket is null;
             try
             {
                 if (_socket is null)
                 {
                     var s = new Socket(_remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                    await s.ConnectAsync(_remote, ct).ConfigureAwait(false);
                     _socket = s;
+                    await s.ConnectAsync(_remote, ct).ConfigureAwait(false);
                 }
 
-                var writer = WriteLoopAsync(_socket, ct);
-                await ReadLoopAsync(_socket, ct).ConfigureAwait(false);
+                _stream = await _owner.WrapAsync(_socket, _remote, outbound, ct).ConfigureAwait(false);
+                var writer = WriteLoopAsync(_stream, ct);
+                await ReadLoopAsync(_stream, ct).ConfigureAwait(false);
                 Outbox.Writer.TryComplete();
                 await writer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException or IOException)
+            catch (OperationCanceledException)
             {
+            }
+#pragma warning disable CA1031 // a failed connection (refused, TLS rejected, reset) is reported, never thrown
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                // RFC 3261 §18.4: the transaction user learns about the transport error.
+                _owner.Counters.OnTransportError();
+                _owner.ReportTransportError(_remote, ex);
             }
             finally
             {
                 _owner._connections.TryRemove(new KeyValuePair<IPEndPoint, Connection>(_remote, this));
+                Outbox.Writer.TryComplete();
+                if (_stream is not null)
+                {
+                    await _stream.DisposeAsync().ConfigureAwait(false);
+                }
+
                 _socket?.Dispose();
             }
         }
 
-        private async Task WriteLoopAsync(Socket socket, CancellationToken ct)
+        private async Task WriteLoopAsync(Stream stream, CancellationToken ct)
         {
             await foreach (var data in Outbox.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                await socket.SendAsync(data, SocketFlags.None, ct).ConfigureAwait(false);
+                await stream.WriteAsync(data, ct).ConfigureAwait(false);
+                await stream.FlushAsync(ct).ConfigureAwait(false);
             }
         }
 
-        private async Task ReadLoopAsync(Socket socket, CancellationToken ct)
+        private async Task ReadLoopAsync(Stream stream, CancellationToken ct)
         {
             var buffer = ArrayPool<byte>.Shared.Rent(8192);
             var filled = 0;
@@ -172,7 +212,7 @@ internal sealed class SipTcpTransport : SipTransport
                         buffer = bigger;
                     }
 
-                    var n = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, ct).ConfigureAwait(false);
+                    var n = await stream.ReadAsync(buffer.AsMemory(filled), ct).ConfigureAwait(false);
                     if (n == 0)
                     {
                         return;

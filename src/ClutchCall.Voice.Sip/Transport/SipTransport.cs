@@ -15,6 +15,7 @@ internal sealed class SipTransportCounters
     private long _malformed;
     private long _oversized;
     private long _errorResponses;
+    private long _transportErrors;
 
     public long Received => Interlocked.Read(ref _received);
 
@@ -24,6 +25,9 @@ internal sealed class SipTransportCounters
 
     public long ErrorResponses => Interlocked.Read(ref _errorResponses);
 
+    /// <summary>Connections that could not be opened or failed (refused, reset, TLS rejected).</summary>
+    public long TransportErrors => Interlocked.Read(ref _transportErrors);
+
     internal void OnReceived() => Interlocked.Increment(ref _received);
 
     internal void OnMalformed() => Interlocked.Increment(ref _malformed);
@@ -31,6 +35,8 @@ internal sealed class SipTransportCounters
     internal void OnOversized() => Interlocked.Increment(ref _oversized);
 
     internal void OnErrorResponse() => Interlocked.Increment(ref _errorResponses);
+
+    internal void OnTransportError() => Interlocked.Increment(ref _transportErrors);
 }
 
 /// <summary>A SIP transport (RFC 3261 §18): sends bytes to a peer and delivers parsed messages up.</summary>
@@ -55,7 +61,15 @@ internal abstract class SipTransport : IAsyncDisposable
     /// <summary>Receives every well-formed message. Set before <see cref="Start"/>.</summary>
     public Action<SipInbound>? MessageReceived { get; set; }
 
+    /// <summary>
+    /// RFC 3261 §18.4: a connection to the peer failed (refused, reset, TLS handshake or certificate
+    /// rejected). The exception says why; the transaction user fails the transactions bound there.
+    /// </summary>
+    public Action<IPEndPoint, Exception>? TransportFailed { get; set; }
+
     public abstract void Start();
+
+    protected void ReportTransportError(IPEndPoint remote, Exception error) => TransportFailed?.Invoke(remote, error);
 
     /// <summary>Queues bytes for the peer; never blocks and never throws for network errors (they are counted).</summary>
     public abstract void Send(ReadOnlyMemory<byte> data, IPEndPoint remote);

@@ -233,7 +233,7 @@ internal sealed class SipCall : IAsyncDisposable
         try
         {
             var to = await Agent.ResolveAsync(d.NextHop(), ct).ConfigureAwait(false);
-            await Agent.SendWithAuthAsync(() => d.CreateRequest("BYE", d.NextCSeq(), Agent.NewVia(), Agent.Contact(LocalParty)).Add(SipHeaderNames.UserAgent, Agent.Options.Product),
+            await Agent.SendWithAuthAsync(() => d.CreateRequest("BYE", d.NextCSeq(), Agent.NewVia(to), Agent.Contact(LocalParty, to)).Add(SipHeaderNames.UserAgent, Agent.Options.Product),
                 to, SipUserAgent.CredentialsOf(Trunk), ct).ConfigureAwait(false);
         }
         catch (SipException)
@@ -292,7 +292,7 @@ internal sealed class SipCall : IAsyncDisposable
                 End(SipCallOutcome.Failed, 408, "no ACK for the 200 OK", byRemote: false);
             }
         };
-        tx.Respond(tx.CreateResponse(180, "Ringing").Add(SipHeaderNames.Contact, Agent.Contact(LocalParty)));
+        tx.Respond(tx.CreateResponse(180, "Ringing").Add(SipHeaderNames.Contact, Agent.Contact(LocalParty, tx.Remote)));
         MarkRinging(earlyMedia: false);
         return true;
     }
@@ -311,7 +311,7 @@ internal sealed class SipCall : IAsyncDisposable
 
         var answer = SdpOfferAnswer.CreateAnswer(_remoteOffer!, LocalSdp(SdpDirection.SendRecv), out var negotiation);
         ApplyNegotiation(negotiation!);
-        var ok = tx.CreateResponse(200, "OK").Add(SipHeaderNames.Contact, Agent.Contact(LocalParty));
+        var ok = tx.CreateResponse(200, "OK").Add(SipHeaderNames.Contact, Agent.Contact(LocalParty, tx.Remote));
         Agent.AddCapabilities(ok);
         AddSessionTimerAnswer(tx.Request, ok);
         ok.SetBody("application/sdp", answer.ToString());
@@ -435,7 +435,7 @@ internal sealed class SipCall : IAsyncDisposable
             return;
         }
 
-        var ok = tx.CreateResponse(200, "OK").Add(SipHeaderNames.Contact, Agent.Contact(LocalParty));
+        var ok = tx.CreateResponse(200, "OK").Add(SipHeaderNames.Contact, Agent.Contact(LocalParty, tx.Remote));
         if (request.Body.Length > 0)
         {
             if (!SdpParser.TryParse(request.Body.Span, out var offer, out _))
@@ -517,7 +517,7 @@ internal sealed class SipCall : IAsyncDisposable
             () =>
             {
                 cseq = d.NextCSeq();
-                return d.CreateRequest("INVITE", cseq, Agent.NewVia(), Agent.Contact(LocalParty)).SetBody("application/sdp", offer.ToString());
+                return d.CreateRequest("INVITE", cseq, Agent.NewVia(to), Agent.Contact(LocalParty, to)).SetBody("application/sdp", offer.ToString());
             },
             to, SipUserAgent.CredentialsOf(Trunk), cancellationToken).ConfigureAwait(false);
         if (response.StatusCode is < 200 or >= 300)
@@ -527,7 +527,7 @@ internal sealed class SipCall : IAsyncDisposable
 
         // RFC 3261 §13.2.2.4: the 2xx to the re-INVITE is ACKed by us.
         d.OnTargetRefreshResponse(response);
-        var ack = d.CreateRequest("ACK", cseq, Agent.NewVia(), Agent.Contact(LocalParty)).ToArray();
+        var ack = d.CreateRequest("ACK", cseq, Agent.NewVia(to), Agent.Contact(LocalParty, to)).ToArray();
         Agent.SendStateless(ack, to);
         RememberAck(cseq, ack, to);
         if (SdpParser.TryParse(response.Body.Span, out var answer, out _) && SdpOfferAnswer.TryReadAnswer(answer!, LocalSdp(SdpDirection.SendRecv), out var negotiation))
@@ -549,8 +549,8 @@ internal sealed class SipCall : IAsyncDisposable
         _transferResult = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var to = await Agent.ResolveAsync(d.NextHop(), cancellationToken).ConfigureAwait(false);
         var response = await Agent.SendWithAuthAsync(
-            () => d.CreateRequest("REFER", d.NextCSeq(), Agent.NewVia(), Agent.Contact(LocalParty))
-                .Add("Refer-To", "<" + referTo + ">").Add("Referred-By", Agent.Contact(LocalParty)),
+            () => d.CreateRequest("REFER", d.NextCSeq(), Agent.NewVia(to), Agent.Contact(LocalParty, to))
+                .Add("Refer-To", "<" + referTo + ">").Add("Referred-By", Agent.Contact(LocalParty, to)),
             to, SipUserAgent.CredentialsOf(Trunk), cancellationToken).ConfigureAwait(false);
         if (response.StatusCode is < 200 or >= 300)
         {

@@ -65,7 +65,7 @@ internal sealed class SipOutboundInvite
         var challenged = false;
         while (true)
         {
-            var invite = BuildInvite(offerText);
+            var invite = BuildInvite(offerText, destination);
             SipClientTransaction tx;
             lock (_gate)
             {
@@ -78,7 +78,7 @@ internal sealed class SipOutboundInvite
 
                 _provisionalSeen = false;
                 _cancelSent = false;
-                tx = Agent.Layer.SendRequest(invite, destination);
+                tx = Agent.StartTransaction(invite, destination);
                 _tx = tx;
             }
 
@@ -115,31 +115,32 @@ internal sealed class SipOutboundInvite
                 continue;
             }
 
-            var reason = $"{code} {final.ReasonPhrase}";
+            var reason = Agent.Signalling.TransportErrorOf(tx) is { } transportError ? $"{code} {transportError}" : $"{code} {final.ReasonPhrase}";
             _call.End(code == 480 ? SipCallOutcome.NoAnswer : SipCallOutcome.Failed, code, reason, byRemote: true);
             return;
         }
     }
 
     /// <summary>RFC 3261 §8.1.1: Request-URI, To, From with our tag, Call-ID, CSeq, Max-Forwards, Via, Contact; RFC 3325 P-Asserted-Identity when configured.</summary>
-    private SipMessageBuilder BuildInvite(string offer)
+    private SipMessageBuilder BuildInvite(string offer, IPEndPoint destination)
     {
         var domain = Trunk.EffectiveDomain;
         var display = Trunk.CallerIdDisplayName is { Length: > 0 } d ? "\"" + d.Replace("\"", string.Empty, StringComparison.Ordinal) + "\" " : string.Empty;
-        var b = SipMessageBuilder.Request("INVITE", $"sip:{_request.To}@{domain}")
-            .Add(SipHeaderNames.Via, Agent.NewVia())
+        var scheme = Trunk.UriScheme;
+        var b = SipMessageBuilder.Request("INVITE", $"{scheme}:{_request.To}@{domain}")
+            .Add(SipHeaderNames.Via, Agent.NewVia(destination))
             .Add(SipHeaderNames.MaxForwards, "70")
-            .Add(SipHeaderNames.From, $"{display}<sip:{_from}@{domain}>;tag={_localTag}")
-            .Add(SipHeaderNames.To, $"<sip:{_request.To}@{domain}>")
+            .Add(SipHeaderNames.From, $"{display}<{scheme}:{_from}@{domain}>;tag={_localTag}")
+            .Add(SipHeaderNames.To, $"<{scheme}:{_request.To}@{domain}>")
             .Add(SipHeaderNames.CallId, _call.CallId)
             .Add(SipHeaderNames.CSeq, (++_cseq).ToString(CultureInfo.InvariantCulture) + " INVITE")
-            .Add(SipHeaderNames.Contact, Agent.Contact(_from))
+            .Add(SipHeaderNames.Contact, Agent.Contact(_from, destination))
             .Add(SipHeaderNames.Allow, "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, REFER, NOTIFY")
             .Add(SipHeaderNames.Supported, "replaces, norefersub")
             .Add(SipHeaderNames.UserAgent, Agent.Options.Product);
         if (Trunk.SendPAssertedIdentity)
         {
-            b.Add("P-Asserted-Identity", $"<sip:{_from}@{domain}>");
+            b.Add("P-Asserted-Identity", $"<{scheme}:{_from}@{domain}>");
         }
 
         foreach (var h in _request.Headers)
@@ -218,7 +219,7 @@ internal sealed class SipOutboundInvite
     {
         var tx = _tx!;
         var cancel = tx.CreateCancel();
-        Agent.Layer.SendRequest(cancel, tx.Destination);
+        Agent.StartTransaction(cancel, tx.Destination);
     }
 
     private async Task OnSuccessAsync(SipClientTransaction tx, SipMessage ok)
@@ -227,7 +228,7 @@ internal sealed class SipOutboundInvite
         var destination = await Agent.ResolveAsync(dialog.NextHop(), CancellationToken.None).ConfigureAwait(false);
         var cseq = tx.Request.CSeq!.Value.Number;
         // RFC 3261 §13.2.2.4: the ACK has the INVITE's CSeq number and credentials, a new branch.
-        var ack = dialog.CreateRequest("ACK", cseq, Agent.NewVia(), Agent.Contact(_from));
+        var ack = dialog.CreateRequest("ACK", cseq, Agent.NewVia(destination), Agent.Contact(_from, destination));
         if (_authorization is { } auth)
         {
             ack.Add(auth.Name, auth.Value);

@@ -85,7 +85,7 @@ internal sealed class SipRegistration : IAsyncDisposable
     private async Task<TimeSpan> RegisterOnceAsync(int expires, CancellationToken ct)
     {
         var destination = await _ua.ResolveTrunkAsync(_trunk, ct).ConfigureAwait(false);
-        var response = await _ua.SendWithAuthAsync(() => Build(expires), destination, SipUserAgent.CredentialsOf(_trunk), ct).ConfigureAwait(false);
+        var response = await _ua.SendWithAuthAsync(() => Build(expires, destination), destination, SipUserAgent.CredentialsOf(_trunk), ct).ConfigureAwait(false);
         LastStatus = response.StatusCode;
         if (response.StatusCode == 423 && int.TryParse(response.GetHeader("Min-Expires"), NumberStyles.None, CultureInfo.InvariantCulture, out var min) && min > expires)
         {
@@ -123,18 +123,18 @@ internal sealed class SipRegistration : IAsyncDisposable
         return TimeSpan.FromSeconds(refresh);
     }
 
-    private SipMessageBuilder Build(int expires)
+    private SipMessageBuilder Build(int expires, System.Net.IPEndPoint destination)
     {
         var domain = _trunk.EffectiveDomain;
         var aor = $"<sip:{_trunk.Username}@{domain}>";
         return SipMessageBuilder.Request("REGISTER", $"sip:{domain}")
-            .Add(SipHeaderNames.Via, _ua.NewVia())
+            .Add(SipHeaderNames.Via, _ua.NewVia(destination))
             .Add(SipHeaderNames.MaxForwards, "70")
             .Add(SipHeaderNames.From, aor + ";tag=" + _tag)
             .Add(SipHeaderNames.To, aor)
             .Add(SipHeaderNames.CallId, _callId)
             .Add(SipHeaderNames.CSeq, (++_cseq).ToString(CultureInfo.InvariantCulture) + " REGISTER")
-            .Add(SipHeaderNames.Contact, _ua.Contact(_trunk.Username))
+            .Add(SipHeaderNames.Contact, _ua.Contact(_trunk.Username, destination))
             .Add(SipHeaderNames.Expires, expires.ToString(CultureInfo.InvariantCulture))
             .Add(SipHeaderNames.UserAgent, _ua.Options.Product);
     }
@@ -154,7 +154,7 @@ internal sealed class SipRegistration : IAsyncDisposable
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
                 var destination = await _ua.ResolveTrunkAsync(_trunk, cts.Token).ConfigureAwait(false);
-                await _ua.SendWithAuthAsync(() => Build(0), destination, SipUserAgent.CredentialsOf(_trunk), cts.Token).ConfigureAwait(false);
+                await _ua.SendWithAuthAsync(() => Build(0, destination), destination, SipUserAgent.CredentialsOf(_trunk), cts.Token).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // unregistering is best effort
             catch (Exception)

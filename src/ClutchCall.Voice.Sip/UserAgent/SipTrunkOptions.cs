@@ -17,8 +17,23 @@ internal sealed class SipTrunkOptions
 
     public int Port { get; set; } = 5060;
 
-    /// <summary>Signalling transport: <c>udp</c> (the user agent's socket).</summary>
+    /// <summary>Signalling transport (RFC 3261 §18): <c>udp</c>, <c>tcp</c> or <c>tls</c> (normally port 5061).</summary>
     public string Transport { get; set; } = "udp";
+
+    /// <summary>Use <c>sips:</c> URIs toward this trunk (RFC 5630); needs <c>tls</c>.</summary>
+    public bool Sips { get; set; }
+
+    /// <summary>Name checked against the carrier's TLS certificate and sent in SNI; defaults to <see cref="Host"/>.</summary>
+    public string? TlsServerName { get; set; }
+
+    /// <summary>
+    /// SHA-256 (or SHA-1) fingerprint of the carrier's TLS certificate, hex: pins that certificate (for
+    /// self-signed carriers) instead of validating its chain and name.
+    /// </summary>
+    public string? TlsCertificateThumbprint { get; set; }
+
+    /// <summary>SRTP with SDES keys (RFC 4568): <c>off</c>, <c>optional</c> or <c>required</c> (which needs <c>tls</c>).</summary>
+    public string Srtp { get; set; } = "off";
 
     /// <summary><c>host[:port]</c> every out-of-dialog request is sent to (RFC 3261 §8.1.2), or null.</summary>
     public string? OutboundProxy { get; set; }
@@ -66,6 +81,18 @@ internal sealed class SipTrunkOptions
     /// <summary>Status sent to inbound callers the caller-ID policy refuses (e.g. 403, 486, 603).</summary>
     public int InboundRejectStatus { get; set; } = 403;
 
+    /// <summary>The signalling transport as a kind (valid after <see cref="Validate"/>).</summary>
+    public Sip.Transport.SipTransportKind TransportKind => Sip.Transport.SipTransportKinds.TryParse(Transport, out var k) ? k : Sip.Transport.SipTransportKind.Udp;
+
+    /// <summary>True when SRTP is <c>required</c>.</summary>
+    public bool SrtpRequired => string.Equals(Srtp.Trim(), "required", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>True when SRTP is offered (<c>optional</c> or <c>required</c>).</summary>
+    public bool SrtpOffered => !string.Equals(Srtp.Trim(), "off", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>URI scheme toward this trunk: <c>sips</c> when configured (RFC 5630), else <c>sip</c>.</summary>
+    public string UriScheme => Sips ? "sips" : "sip";
+
     /// <summary>The domain part used in URIs for this trunk.</summary>
     public string EffectiveDomain => string.IsNullOrEmpty(Domain) ? (Port == 5060 ? Host : $"{Host}:{Port}") : Domain;
 
@@ -94,9 +121,32 @@ internal sealed class SipTrunkOptions
             throw new ArgumentException($"trunk '{Id}': Port {Port} is out of range");
         }
 
-        if (!string.Equals(Transport, "udp", StringComparison.OrdinalIgnoreCase))
+        if (!Sip.Transport.SipTransportKinds.TryParse(Transport, out var kind))
         {
-            throw new ArgumentException($"trunk '{Id}': transport '{Transport}' is not supported by the user agent yet (use udp)");
+            throw new ArgumentException($"trunk '{Id}': transport '{Transport}' is not supported (use udp, tcp or tls)");
+        }
+
+        if (Sips && kind != Sip.Transport.SipTransportKind.Tls)
+        {
+            throw new ArgumentException($"trunk '{Id}': Sips needs Transport tls (RFC 5630 §3.1)");
+        }
+
+        if (Srtp.Trim().ToLowerInvariant() is not ("off" or "optional" or "required"))
+        {
+            throw new ArgumentException($"trunk '{Id}': Srtp '{Srtp}' is not one of off, optional, required");
+        }
+
+        // RFC 4568 §8.3: SDES keys travel in the SDP, so required SRTP is only as safe as TLS signalling.
+        if (SrtpRequired && kind != Sip.Transport.SipTransportKind.Tls)
+        {
+            throw new ArgumentException($"trunk '{Id}': Srtp required needs Transport tls (SDES keys must not cross the network in clear text)");
+        }
+
+        if (SrtpOffered)
+        {
+            // The SRTP contexts and SDES negotiation exist (Srtp/, Sdp/SdesCrypto.cs); the RTP leg does not apply them yet,
+            // and a trunk that asks for SRTP must never silently get plain RTP.
+            throw new ArgumentException($"trunk '{Id}': Srtp '{Srtp}' is not available yet (the RTP leg does not protect media); use off");
         }
 
         if (Register && (string.IsNullOrEmpty(Username) || Password is null))

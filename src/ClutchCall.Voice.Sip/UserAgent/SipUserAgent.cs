@@ -26,6 +26,7 @@ internal sealed class SipUserAgent : IAsyncDisposable
     private readonly ConcurrentDictionary<string, SipCall> _calls = new(StringComparer.Ordinal);
     private readonly List<SipRegistration> _registrations = [];
     private readonly ISipInboundPolicy? _inboundPolicy;
+    private readonly SipTransportSet _signalling;
 
     public SipUserAgent(SipUserAgentOptions options, IEnumerable<SipTrunkOptions> trunks, TimeProvider? time = null, ISipInboundPolicy? inboundPolicy = null)
     {
@@ -45,6 +46,7 @@ internal sealed class SipUserAgent : IAsyncDisposable
             RequestReceived = OnRequest,
             StrayResponse = OnStrayResponse,
         };
+        _signalling = new SipTransportSet(this, _transport, _layer);
         _ports = new RtpPortAllocator(options.BindAddress, options.RtpPortMin, options.RtpPortMax);
         _clock = new MediaClock(Time);
         Host = options.PublicAddress ?? (options.BindAddress.Equals(IPAddress.Any) ? "127.0.0.1" : options.BindAddress.ToString());
@@ -80,6 +82,7 @@ internal sealed class SipUserAgent : IAsyncDisposable
     public void Start()
     {
         _transport.Start();
+        _signalling.Start();
         _clock.Start();
         foreach (var t in _trunks.Values)
         {
@@ -123,7 +126,14 @@ internal sealed class SipUserAgent : IAsyncDisposable
     }
 
     /// <summary>Where an out-of-dialog request for a trunk goes: the outbound proxy, else the trunk host (RFC 3261 §8.1.2).</summary>
-    internal ValueTask<IPEndPoint> ResolveTrunkAsync(SipTrunkOptions trunk, CancellationToken ct)
+    internal async ValueTask<IPEndPoint> ResolveTrunkAsync(SipTrunkOptions trunk, CancellationToken ct)
+    {
+        var target = await ResolveTrunkHostAsync(trunk, ct).ConfigureAwait(false);
+        _signalling.Bind(target, trunk);
+        return target;
+    }
+
+    private ValueTask<IPEndPoint> ResolveTrunkHostAsync(SipTrunkOptions trunk, CancellationToken ct)
     {
         if (!string.IsNullOrEmpty(trunk.OutboundProxy))
         {
@@ -146,16 +156,35 @@ internal sealed class SipUserAgent : IAsyncDisposable
             return new IPEndPoint(ip, port == 0 ? 5060 : port);
         }
 
-        var addresses = await Dns.GetHostAddressesAsync(h, ct).ConfigureAwait(false);
+        var addresses = await System.Net.Dns.GetHostAddressesAsync(h, ct).ConfigureAwait(false);
         var pick = Array.Find(addresses, a => a.AddressFamily == AddressFamily.InterNetwork) ?? (addresses.Length > 0 ? addresses[0] : null);
         return pick is null ? throw new SipException(503, $"cannot resolve '{host}'") : new IPEndPoint(pick, port == 0 ? 5060 : port);
     }
 
-    internal ValueTask<IPEndPoint> ResolveAsync(SipUri uri, CancellationToken ct) => ResolveAsync(uri.Host, uri.Port, ct);
+    internal async ValueTask<IPEndPoint> ResolveAsync(SipUri uri, CancellationToken ct)
+    {
+        // RFC 3263 §4.2: a sips URI or transport=tls defaults to 5061.
+        var secure = uri.Scheme == "sips" || string.Equals(uri.Transport, "tls", StringComparison.OrdinalIgnoreCase);
+        var target = await ResolveAsync(uri.Host, uri.Port == 0 && secure ? 5061 : uri.Port, ct).ConfigureAwait(false);
+        _signalling.Bind(target, uri);
+        return target;
+    }
+
+    /// <summary>The transport set: per-target transport choice, TCP/TLS listeners and their transaction layers.</summary>
+    internal SipTransportSet Signalling => _signalling;
+
+    /// <summary>A Via for the transport that reaches <paramref name="destination"/> (RFC 3261 §18.1.1, RFC 3581 §3).</summary>
+    internal string NewVia(IPEndPoint destination) => _signalling.NewVia(destination);
+
+    /// <summary>A Contact reachable over the transport used toward <paramref name="destination"/> (RFC 3261 §8.1.1.8).</summary>
+    internal string Contact(string? user, IPEndPoint destination) => _signalling.Contact(user, destination);
+
+    /// <summary>Starts a client transaction on the transport that reaches <paramref name="destination"/>.</summary>
+    internal SipClientTransaction StartTransaction(SipMessageBuilder request, IPEndPoint destination) => _signalling.SendRequest(request, destination);
 
     /// <summary>Sends a request in a client transaction and awaits its final response.</summary>
     internal Task<SipMessage> SendAsync(SipMessageBuilder request, IPEndPoint destination, CancellationToken ct) =>
-        _layer.SendRequest(request, destination).FinalResponse.WaitAsync(ct);
+        _signalling.SendRequest(request, destination).FinalResponse.WaitAsync(ct);
 
     /// <summary>
     /// Sends a request and answers one Digest challenge (RFC 3261 §22.2): <paramref name="build"/> is called
@@ -181,7 +210,7 @@ internal sealed class SipUserAgent : IAsyncDisposable
     internal static DigestCredentials? CredentialsOf(SipTrunkOptions? trunk) =>
         trunk is { Username: { Length: > 0 } user, Password: { } password } ? new DigestCredentials(user, password) : null;
 
-    internal void SendStateless(byte[] message, IPEndPoint destination) => _transport.Send(message, destination);
+    internal void SendStateless(byte[] message, IPEndPoint destination) => _signalling.TransportFor(destination).Send(message, destination);
 
     internal void OnCallEnded(SipCall call)
     {
@@ -191,7 +220,7 @@ internal sealed class SipUserAgent : IAsyncDisposable
         }
     }
 
-    private void OnStrayResponse(SipMessage response)
+    internal void OnStrayResponse(SipMessage response)
     {
         // RFC 3261 §13.2.2.4: a retransmitted 2xx to an INVITE is ACKed again by the UA core.
         if (response.CallId is { } id && _calls.TryGetValue(id, out var call))
@@ -200,7 +229,7 @@ internal sealed class SipUserAgent : IAsyncDisposable
         }
     }
 
-    private void OnRequest(SipServerTransaction tx)
+    internal void OnRequest(SipServerTransaction tx)
     {
         var request = tx.Request;
         try
@@ -341,6 +370,7 @@ internal sealed class SipUserAgent : IAsyncDisposable
         }
 
         _clock.Dispose();
+        await _signalling.DisposeAsync().ConfigureAwait(false);
         await _transport.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -30,6 +30,15 @@ internal sealed record SipUserAgentOptions
 
     public SipTimers Timers { get; init; } = SipTimers.Default;
 
+    /// <summary>Also listen for SIP over TCP (RFC 3261 §18) on <see cref="SipPort"/> (a free port when that one is taken).</summary>
+    public bool TcpEnabled { get; init; } = true;
+
+    /// <summary>Port of the TLS listener (RFC 3261 §26.3.1; 0 picks a free one). It is opened when a trunk uses TLS or a certificate is set.</summary>
+    public int TlsPort { get; init; } = 5061;
+
+    /// <summary>Certificate (with private key) presented to inbound TLS connections; without one, inbound TLS is refused.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? TlsCertificate { get; init; }
+
     /// <summary>Accept INVITEs from sources that match no trunk (lab use); otherwise they get 403.</summary>
     public bool AcceptUnknownSources { get; init; }
 }

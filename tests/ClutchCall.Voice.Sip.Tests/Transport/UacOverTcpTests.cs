@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Sockets;
+using ClutchCall.Voice.Sip.Tests.Interop;
+using ClutchCall.Voice.Sip.Tests.UserAgent;
+using ClutchCall.Voice.Sip.Transport;
+using ClutchCall.Voice.Sip.UserAgent;
+
+namespace ClutchCall.Voice.Sip.Tests.Transport;
+
+/// <summary>Our UAC over TCP (RFC 3261 §18) against a real sipp UAS started with <c>-t t1</c>.</summary>
+public sealed class UacOverTcpTests
+{
+    internal static int FreeTcpPort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public async Task PlaceCall_TcpTrunkToSipp_AudioEchoedAndByeOverOneConnection()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var speech = SpeechSignal.Jfk16k(1.5);
+        var sippPort = FreeTcpPort();
+        var scenario = SippScenarios.Write(SippScenarios.Answer(8, "PCMA"));
+        using var sipp = Sipp.Start($"-sf {scenario} -t t1 -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {Sipp.FreeUdpPort()} -rtp_echo -m 1");
+        var trunk = TestAgents.Trunk(sippPort, "PCMA");
+        trunk.Transport = "tcp";
+        await using var ua = TestAgents.Create([trunk], pcmRate: 16000);
+
+        // sipp needs a moment to listen; the first INVITE is retried by a fresh call if it was refused.
+        SipCall call = null!;
+        var answered = new TaskCompletionSource();
+        var received = new List<short>();
+        for (var attempt = 0; attempt < 20 && !answered.Task.IsCompleted; attempt++)
+        {
+            await Task.Delay(250, ct);
+            call = ua.PlaceCall("t1", new SipCallRequest { To = "+14155550123" });
+            var c = call;
+            call.Answered += _ =>
+            {
+                c.Media!.PcmReceived += (pcm, _, _) =>
+                {
+                    lock (received)
+                    {
+                        received.AddRange(pcm.ToArray());
+                    }
+                };
+                answered.TrySetResult();
+            };
+            var done = await Task.WhenAny(answered.Task, call.Completion);
+            if (done != answered.Task)
+            {
+                Assert.Contains("TCP connection", (await call.Completion).Reason, StringComparison.Ordinal);
+            }
+        }
+
+        await answered.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        using (var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20)))
+        {
+            for (var offset = 0; offset + 320 <= speech.Length; offset += 320)
+            {
+                call.Media!.SendPcm(speech.AsSpan(offset, 320));
+                await timer.WaitForNextTickAsync(ct);
+            }
+        }
+
+        await Task.Delay(500, ct);
+        var tcp = (SipTcpTransport)ua.Signalling.Get(SipTransportKind.Tcp)!;
+        await call.HangupAsync(ct);
+        var end = await call.Completion.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        Assert.Equal(SipCallOutcome.Completed, end.Outcome);
+        Assert.Equal(0, await sipp.WaitAsync(TimeSpan.FromSeconds(10), ct));
+
+        // INVITE, ACK and BYE (and every response) travelled over TCP; nothing arrived over UDP.
+        Assert.True(tcp.Counters.Received >= 3, $"TCP received {tcp.Counters.Received}");
+        Assert.Equal(0, ua.Counters.Received);
+        Assert.Equal(0, tcp.Counters.Malformed);
+        short[] got;
+        lock (received)
+        {
+            got = [.. received];
+        }
+
+        Assert.True(SpeechSignal.Rms(got) > 300, $"echoed audio is silent (rms {SpeechSignal.Rms(got):0})");
+        var (peak, _) = SpeechSignal.CrossCorrelate(speech, got, 16000);
+        Assert.True(peak > 0.5, $"echo correlation {peak:0.000}");
+    }
+}
