@@ -42,7 +42,9 @@ internal static class HttpEngineErrors
             body = body[..200];
         }
 
-        throw new SpeechEngineException(engine, SpeechEngineErrorKind.ServerError, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}: {body}", (int)response.StatusCode);
+        var status = (int)response.StatusCode;
+        var what = CloudErrors.IsAuthStatus(status) ? "authentication failed: " : string.Empty;
+        throw new SpeechEngineException(engine, SpeechEngineErrorKind.ServerError, $"{what}HTTP {status} {response.ReasonPhrase}: {body}", status);
     }
 
     public static bool IsSuccess(HttpStatusCode code) => (int)code is >= 200 and < 300;
