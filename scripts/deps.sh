@@ -49,3 +49,25 @@ ensure_dotnet() {
 RUNTIME_PACKAGES=(libopus0 espeak-ng libespeak-ng1 libpocketsphinx3 pocketsphinx-en-us sox)
 # What the test suite adds: real peers and tools it talks to.
 TEST_PACKAGES=(opus-tools sip-tester kamailio baresip chromium postgresql libspeexdsp1 libsoxr0 procps)
+
+# Node.js is used by the TypeScript softphone and the @moq/net interop tests. A machine without it gets
+# Debian's nodejs/npm; the tests skip loudly when node is still missing.
+ensure_node() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    ensure_packages nodejs npm || return 1
+  fi
+}
+
+# Installs the npm folders from their lock files (once) and builds the softphone bundle.
+NPM_FOLDERS=(clients/softphone tests/ClutchCall.Voice.Moqt.Tests/Interop/moq-net)
+ensure_npm_folders() {
+  command -v npm >/dev/null 2>&1 || { echo "deps: npm not found; the browser and @moq/net tests will skip" >&2; return 0; }
+  local dir
+  for dir in "${NPM_FOLDERS[@]}"; do
+    if [ ! -d "$dir/node_modules" ]; then
+      echo "deps: npm ci in $dir"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || { echo "deps: npm ci failed in $dir" >&2; return 1; }
+    fi
+  done
+  (cd clients/softphone && npm run --silent build) || { echo "deps: softphone build failed" >&2; return 1; }
+}

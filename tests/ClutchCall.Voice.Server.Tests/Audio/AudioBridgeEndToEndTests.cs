@@ -25,11 +25,13 @@ public sealed class AudioBridgeEndToEndTests(PostgresServer postgres)
         ["Relay:DrainTimeout"] = "00:00:00.500",
     };
 
-    [Fact]
-    public async Task AudioBridge_SimEcho_SpeechOnUplinkAndDownlinkEchoedByteIdentical()
+    [Theory]
+    [InlineData(Backend.Sqlite)]
+    [InlineData(Backend.Postgres)]
+    public async Task AudioBridge_SimEcho_SpeechOnUplinkAndDownlinkEchoedByteIdentical(Backend backend)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await TestServer.StartAsync(Backend.Sqlite, postgres, settings: FastLine);
+        await using var server = await TestServer.StartAsync(backend, postgres, settings: FastLine);
         var (_, key) = await server.CreateOrgAndKeyAsync();
         using var voice = server.Sdk(key);
         var call = await voice.Calls.OriginateAsync(new OriginateCallOptions { To = "sim:echo", From = "+14155550100" }, ct);
