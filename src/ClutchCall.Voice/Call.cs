@@ -90,6 +90,31 @@ public sealed class Call
     public async Task HangupAsync(CancellationToken cancellationToken = default) =>
         await _http.SendAsync<CallWire>(HttpMethod.Post, $"/v1/calls/{Uri.EscapeDataString(Sid)}/hangup", null, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// Sends DTMF digits to the far end of a SIP call in progress, as RFC 4733 telephone-events (about 160 ms per
+    /// digit); completes once the last digit has been sent.
+    /// </summary>
+    /// <param name="digits">1 to 32 of <c>0-9</c>, <c>*</c>, <c>#</c>, <c>A-D</c>, e.g. <c>"12#"</c>.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="ArgumentException"><paramref name="digits"/> is empty or holds something other than DTMF digits.</exception>
+    /// <exception cref="VoiceApiException">
+    /// The server refused: 400 for bad digits, 404 for a call not in this org, 409 when the call is not in progress
+    /// or is not a SIP call.
+    /// </exception>
+    public async Task SendDigitsAsync(string digits, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(digits);
+        foreach (var c in digits)
+        {
+            if (!char.IsAsciiDigit(c) && c is not ('*' or '#' or 'A' or 'B' or 'C' or 'D'))
+            {
+                throw new ArgumentException($"'{c}' is not a DTMF digit (use 0-9, *, #, A-D).", nameof(digits));
+            }
+        }
+
+        await _http.SendAsync<CallWire>(HttpMethod.Post, $"/v1/calls/{Uri.EscapeDataString(Sid)}/digits", new { digits }, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The call's transcript so far.</summary>
     public async Task<IReadOnlyList<TranscriptEntry>> GetTranscriptAsync(CancellationToken cancellationToken = default)
     {

@@ -3,8 +3,11 @@ using ClutchCall.Voice.Sip.UserAgent;
 
 namespace ClutchCall.Voice.Server.Sip;
 
-/// <summary>Dials E.164 destinations through a configured SIP trunk (the call's trunkId, else the default trunk).</summary>
-internal sealed class SipCallDialer(SipUserAgentHost host) : ICallDialer
+/// <summary>
+/// Dials E.164 destinations through a configured SIP trunk (the call's trunkId, else the default trunk); the
+/// leg bridges the call's media to its relay tracks when <paramref name="bridging"/> is given.
+/// </summary>
+internal sealed class SipCallDialer(SipUserAgentHost host, SipBridgeServices? bridging = null) : ICallDialer
 {
     public bool CanDial(CallRecord call) =>
         host.IsRunning && Destinations.IsE164(call.To) && TrunkFor(call) is not null;
@@ -12,7 +15,7 @@ internal sealed class SipCallDialer(SipUserAgentHost host) : ICallDialer
     public ValueTask<ICallLeg> DialAsync(CallRecord call, ICallLegEvents events, CancellationToken cancellationToken)
     {
         var trunk = TrunkFor(call) ?? throw new InvalidOperationException($"no SIP trunk for call {call.Sid}");
-        var leg = new SipCallLeg(events);
+        var leg = bridging is null ? new SipCallLeg(events) : new SipCallLeg(events, bridging, call.OrgId, call.Sid);
         try
         {
             var sip = host.Agent.PlaceCall(trunk, new SipCallRequest

@@ -14,8 +14,10 @@ internal sealed class SipServerOptions
     /// <summary>Address advertised in Via, Contact and SDP (the public address behind NAT).</summary>
     public string? PublicAddress { get; set; }
 
+    /// <summary>Lowest RTP port (even; RTCP uses the next odd one).</summary>
     public int RtpPortMin { get; set; } = 16384;
 
+    /// <summary>Highest RTP port; size the range for twice the concurrent call limit.</summary>
     public int RtpPortMax { get; set; } = 32767;
 
     /// <summary>PCM rate handed to the bridge (48000 matches the relay's Opus tracks).</summary>
@@ -25,6 +27,9 @@ internal sealed class SipServerOptions
     public string? DefaultTrunk { get; set; }
 
     public Dictionary<string, SipTrunkOptions> Trunks { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Dialled numbers (DIDs) that take inbound calls (<c>Sip:Numbers:&lt;n&gt;</c>); an INVITE to any other number gets 404.</summary>
+    public List<SipNumberOptions> Numbers { get; set; } = [];
 
     /// <summary>The trunks with their ids filled in from their configuration keys.</summary>
     public IReadOnlyList<SipTrunkOptions> TrunkList()

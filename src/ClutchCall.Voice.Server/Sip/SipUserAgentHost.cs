@@ -18,6 +18,15 @@ internal sealed partial class SipUserAgentHost(SipServerOptions options, TimePro
 
     public SipServerOptions Options => options;
 
+    /// <summary>The number plan: which DIDs take calls, for which org, from which callers.</summary>
+    public SipNumberPlan Numbers { get; } = new(options.Numbers);
+
+    /// <summary>
+    /// Takes each inbound call that passed <see cref="Numbers"/> (already answered 100 and 180). Until it is set,
+    /// inbound calls are declined 480.
+    /// </summary>
+    public Action<SipCall>? InboundHandler { get; set; }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var agent = new SipUserAgent(
@@ -31,9 +40,19 @@ internal sealed partial class SipUserAgentHost(SipServerOptions options, TimePro
                 Media = new SipMediaSettings { PcmSampleRate = options.PcmSampleRate },
             },
             options.TrunkList(),
-            time);
-        // Inbound calls reach the control plane in a later step; until then they are declined politely.
-        agent.IncomingCall += call => _ = call.RejectAsync(480, "Temporarily Unavailable").AsTask();
+            time,
+            Numbers);
+        agent.IncomingCall += call =>
+        {
+            if (InboundHandler is { } handler)
+            {
+                handler(call);
+            }
+            else
+            {
+                _ = call.RejectAsync(480, "Temporarily Unavailable").AsTask();
+            }
+        };
         agent.Start();
         _agent = agent;
         LogStarted(agent.LocalEndPoint.ToString(), options.Trunks.Count);

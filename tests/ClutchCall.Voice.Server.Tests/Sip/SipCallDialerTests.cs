@@ -205,7 +205,8 @@ Content-Length: 0
         }).Build();
         var services = new ServiceCollection();
         services.AddSipTrunks(config);
-        Assert.Contains(services, d => d.ServiceType == typeof(ICallDialer) && d.ImplementationType == typeof(SipCallDialer));
+        Assert.Contains(services, d => d.ServiceType == typeof(ICallDialer) && d.ImplementationFactory is not null);
+        Assert.Contains(services, d => d.ServiceType == typeof(SipBridgeServices));
         Assert.Contains(services, d => d.ServiceType == typeof(SipUserAgentHost));
     }
 

@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using ClutchCall.Voice.Media;
+using ClutchCall.Voice.Server.Sip;
+using ClutchCall.Voice.Server.Tests.Infrastructure;
+using ClutchCall.Voice.Sip.Media;
+using ClutchCall.Voice.Sip.UserAgent;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClutchCall.Voice.Server.Tests.Sip;
+
+/// <summary>
+/// An Opus trunk: the far end is our own user agent offering only Opus, so the bridge passes RTP payloads to
+/// and from the relay untranscoded. Through the real server and the SDK's audio bridge on loopback.
+/// </summary>
+public sealed class SipOpusPassThroughTests(PostgresServer postgres)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(40);
+
+    [Fact]
+    public async Task Originate_OpusTrunk_PassesAudioThroughBothWaysUntranscoded()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var farRtp = 20000 + (Random.Shared.Next(0, 300) * 100);
+        await using var farEnd = new SipUserAgent(
+            new SipUserAgentOptions
+            {
+                BindAddress = IPAddress.Loopback,
+                SipPort = 0,
+                RtpPortMin = farRtp,
+                RtpPortMax = farRtp + 99,
+                Media = new SipMediaSettings { PcmSampleRate = 48000 },
+            },
+            [new SipTrunkOptions { Id = "server", Host = "127.0.0.1", Codecs = "opus" }],
+            TimeProvider.System);
+        var farCall = new TaskCompletionSource<SipCall>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heard = new ConcurrentQueue<double>();
+        farEnd.IncomingCall += call =>
+        {
+            call.AcceptAsync().AsTask().GetAwaiter().GetResult();
+            call.Media!.PcmReceived += (pcm, kind, _) =>
+            {
+                if (kind == SipFrameKind.Decoded)
+                {
+                    heard.Enqueue(Rms(pcm));
+                }
+            };
+            farCall.TrySetResult(call);
+        };
+        farEnd.Start();
+
+        var rtp = 20000 + (Random.Shared.Next(0, 300) * 100);
+        await using var server = await TestServer.StartAsync(Backend.Sqlite, postgres, settings: new Dictionary<string, string>
+        {
+            ["Relay:DrainTimeout"] = "00:00:00.500",
+            ["Sip:BindAddress"] = "127.0.0.1",
+            ["Sip:Port"] = "0",
+            ["Sip:RtpPortMin"] = rtp.ToString(CultureInfo.InvariantCulture),
+            ["Sip:RtpPortMax"] = (rtp + 99).ToString(CultureInfo.InvariantCulture),
+            ["Sip:Trunks:opus:Host"] = "127.0.0.1",
+            ["Sip:Trunks:opus:Port"] = farEnd.Port.ToString(CultureInfo.InvariantCulture),
+            ["Sip:Trunks:opus:Codecs"] = "opus,PCMU",
+        });
+        var (_, key) = await server.CreateOrgAndKeyAsync();
+        using var voice = server.Sdk(key);
+
+        var call = await voice.Calls.OriginateAsync(new OriginateCallOptions { To = "+14155550100", From = "+14155550111", TrunkId = "opus" }, ct);
+        var far = await farCall.Task.WaitAsync(Deadline, ct);
+        Assert.Equal(AudioCodec.Opus, far.Media!.Codec);
+        await WaitUntilAsync(async () => (await voice.Calls.GetAsync(call.Sid, ct)).Status == CallStatus.InProgress, "in progress");
+        var bridges = server.Services.GetRequiredService<SipBridgeServices>();
+        await WaitUntilAsync(() => Task.FromResult(bridges.Find(call.Sid)?.Bridge is not null), "the bridge joined the relay");
+        Assert.True(bridges.Find(call.Sid)!.Bridge!.PassThrough);
+
+        var uplink = new ConcurrentQueue<byte[]>();
+        await using var bridge = await voice.AudioBridge.AttachAsync(call.Sid, new AudioBridgeOptions { OnUplink = f => uplink.Enqueue(f.Payload.ToArray()) }, ct);
+
+        // The far end speaks a 440 Hz tone for 1.5 s while we publish a 300 Hz tone on downlink.
+        using var downEncoder = new OpusEncoder(AudioFormat.Opus48Mono);
+        var packet = new byte[1500];
+        var pcm = new short[960];
+        using (var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20)))
+        {
+            for (var f = 0; f < 75; f++)
+            {
+                Tone(pcm, f, 440);
+                far.Media.SendPcm(pcm);
+                Tone(pcm, f, 300);
+                Assert.True(bridge.PublishDownlink(packet.AsSpan(0, downEncoder.Encode(pcm, packet))));
+                await timer.WaitForNextTickAsync(ct);
+            }
+        }
+
+        await WaitUntilAsync(() => Task.FromResult(LoudestRms(uplink.ToArray()) > 2000), "the far end's tone on uplink");
+        await WaitUntilAsync(() => Task.FromResult(heard.Count(r => r > 2000) >= 10), "our downlink tone at the far end");
+
+        await call.HangupAsync(ct);
+        var end = await far.Completion.WaitAsync(Deadline, ct);
+        Assert.Equal(SipCallOutcome.Completed, end.Outcome);
+        Assert.True(end.ByRemote);
+        Assert.Equal(CallStatus.Completed, (await voice.Calls.GetAsync(call.Sid, ct)).Status);
+    }
+
+    private static void Tone(short[] pcm, int frame, double hz)
+    {
+        for (var i = 0; i < pcm.Length; i++)
+        {
+            pcm[i] = (short)(12000 * Math.Sin(2 * Math.PI * hz * ((frame * pcm.Length) + i) / 48000));
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Deadline;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Fail("timed out waiting for " + what);
+    }
+
+    private static double LoudestRms(IEnumerable<byte[]> opusFrames)
+    {
+        using var decoder = new OpusDecoder(AudioFormat.Opus48Mono);
+        var pcm = new short[960 * 6];
+        var loudest = 0.0;
+        foreach (var frame in opusFrames)
+        {
+            if (decoder.TryDecode(frame, pcm, out var samples))
+            {
+                loudest = Math.Max(loudest, Rms(pcm.AsSpan(0, samples)));
+            }
+        }
+
+        return loudest;
+    }
+
+    private static double Rms(ReadOnlySpan<short> pcm)
+    {
+        double sum = 0;
+        foreach (var s in pcm)
+        {
+            sum += (double)s * s;
+        }
+
+        return pcm.Length == 0 ? 0 : Math.Sqrt(sum / pcm.Length);
+    }
+}
