@@ -4,17 +4,20 @@ using ClutchCall.Voice.Media;
 using ClutchCall.Voice.Sip.Dtmf;
 using ClutchCall.Voice.Sip.Rtp;
 using ClutchCall.Voice.Sip.Sdp;
+using ClutchCall.Voice.Sip.Srtp;
 
 namespace ClutchCall.Voice.Sip.Media;
 
 /// <summary>
 /// The RTP leg of one call: a bound RTP/RTCP port pair, symmetric RTP latching, the receive path into the
 /// jitter buffer (popped once per media-clock tick), the send path (one packet per <see cref="SendPcm"/>),
-/// RFC 4733 DTMF both ways and RTCP SR/RR every <see cref="SipMediaSettings.RtcpInterval"/>.
+/// RFC 4733 DTMF both ways and RTCP SR/RR every <see cref="SipMediaSettings.RtcpInterval"/>. When the
+/// negotiation carries SDES keys, every packet is protected/unprotected in place (RFC 3711) and failures are dropped and counted.
 /// </summary>
 internal sealed class RtpMediaSession : ISipCallMedia, IMediaClockSubscriber, IAsyncDisposable
 {
     private const int ReceiveBufferBytes = 2048;
+    private const int SrtpSpare = 32;
 
     private readonly Socket _rtp;
     private readonly Socket _rtcp;
@@ -23,7 +26,7 @@ internal sealed class RtpMediaSession : ISipCallMedia, IMediaClockSubscriber, IA
     private readonly Lock _receiveGate = new();
     private readonly Lock _sendGate = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly byte[] _sendBuffer = new byte[RtpAudioSender.MaxPacketBytes];
+    private readonly byte[] _sendBuffer = new byte[RtpAudioSender.MaxPacketBytes + SrtpSpare];
     private readonly short[] _popFrame;
     private readonly DtmfReceiver _dtmf;
     private readonly uint _ssrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
@@ -44,6 +47,9 @@ internal sealed class RtpMediaSession : ISipCallMedia, IMediaClockSubscriber, IA
     private ITimer? _rtcpTimer;
     private IDisposable? _clockRegistration;
     private int _disposed;
+    private SdesKeys? _srtpKeys;
+    private SrtpSession? _srtp;
+    private long _srtpDropped;
 
     public RtpMediaSession(Socket rtp, Socket rtcp, TimeProvider time, SipMediaSettings settings)
     {
@@ -81,6 +87,18 @@ internal sealed class RtpMediaSession : ISipCallMedia, IMediaClockSubscriber, IA
     public long RtcpSent { get; private set; }
 
     public long RtcpReceived { get; private set; }
+
+    /// <summary>True when media is SRTP (SDES keys were negotiated).</summary>
+    public bool IsSrtp => Volatile.Read(ref _srtp) is not null;
+
+    /// <summary>Incoming SRTP/SRTCP packets dropped because they failed authentication, replay or format checks.</summary>
+    public long SrtpDropped => Interlocked.Read(ref _srtpDropped);
+
+    /// <summary>The SDES keys in use (null for plain RTP).</summary>
+    internal SdesKeys? SrtpKeys => _srtpKeys;
+
+    /// <summary>Counters of the context that unprotects incoming SRTP (null for plain RTP).</summary>
+    internal SrtpCounters? SrtpReceiveCounters => Volatile.Read(ref _srtp)?.ReceiveRtp.Counters;
 
     public JitterBufferStats? JitterStats
     {
@@ -128,6 +146,7 @@ internal sealed class RtpMediaSession : ISipCallMedia, IMediaClockSubscriber, IA
                     _stats = null;
                 }
 
+                ApplySrtpLocked(negotiation.Srtp);
                 if (remoteChanged && remote is not null && !remote.Address.Equals(IPAddress.Any))
                 {
                     // A new remote address from signalling is used until the next packet re-latches (RFC 4961 §4).
@@ -139,6 +158,41 @@ internal sealed class RtpMediaSession : ISipCallMedia, IMediaClockSubscriber, IA
             }
         }
     }
+
+    /// <summary>
+    /// Sends RTP/RTCP to <paramref name="remote"/> instead of the negotiated address until the next re-latch
+    /// (with symmetric RTP off it sticks): tests put a capturing relay in the media path this way.
+    /// </summary>
+    internal void Redirect(IPEndPoint remote)
+    {
+        lock (_sendGate)
+        {
+            RemoteEndPoint = remote;
+            _remoteRtp = remote.Serialize();
+            _remoteRtcp = new IPEndPoint(remote.Address, remote.Port + 1).Serialize();
+            _latched = true;
+        }
+    }
+
+    /// <summary>RFC 4568 §7.1.4: new keys (initial answer or a re-key by re-INVITE) replace the contexts; the same keys keep them.</summary>
+    private void ApplySrtpLocked(SdesKeys? keys)
+    {
+        if (SameKeys(_srtpKeys, keys))
+        {
+            return;
+        }
+
+        var old = _srtp;
+        _srtpKeys = keys;
+        Volatile.Write(ref _srtp, keys is null ? null : new SrtpSession(keys));
+        old?.Dispose();
+    }
+
+    private static bool SameKeys(SdesKeys? a, SdesKeys? b) =>
+        a is null || b is null ? a is null && b is null : SameKey(a.Local, b.Local) && SameKey(a.Remote, b.Remote);
+
+    private static bool SameKey(SdesCryptoAttribute a, SdesCryptoAttribute b) =>
+        a.Suite == b.Suite && a.MasterKey.AsSpan().SequenceEqual(b.MasterKey) && a.MasterSalt.AsSpan().SequenceEqual(b.MasterSalt);
 
     /// <summary>Starts the receive loops, the RTCP timer and pacing of the receive side by <paramref name="clock"/>.</summary>
     public void Start(MediaClock clock)
@@ -239,6 +293,16 @@ internal sealed class RtpMediaSession : ISipCallMedia, IMediaClockSubscriber, IA
             return;
         }
 
+        if (_srtp is { } srtp)
+        {
+            // RFC 3711 §3.3: encrypt and authenticate in place; the buffer has room for the tag.
+            if (!srtp.SendRtp.TryProtectRtp(_sendBuffer, length, out length))
+            {
+                PacketsDropped++;
+                return;
+            }
+        }
+
         try
         {
             _rtp.SendTo(_sendBuffer.AsSpan(0, length), SocketFlags.None, _remoteRtp!);
@@ -289,6 +353,11 @@ internal sealed class RtpMediaSession : ISipCallMedia, IMediaClockSubscriber, IA
                 return;
             }
             catch (SocketException)
+            {
+                continue;
+            }
+
+            if (Volatile.Read(ref _srtp) is not null && !TryUnprotect(buffer.AsSpan(0, n), rtcp: false, out n))
             {
                 continue;
             }
@@ -349,6 +418,31 @@ internal sealed class RtpMediaSession : ISipCallMedia, IMediaClockSubscriber, IA
         }
     }
 
+    /// <summary>RFC 3711 §3.3/§3.4: authenticates, checks replay and decrypts in place; a failure is dropped and counted.</summary>
+    private bool TryUnprotect(Span<byte> packet, bool rtcp, out int length)
+    {
+        SrtpResult result;
+        lock (_receiveGate)
+        {
+            if (_srtp is not { } srtp)
+            {
+                length = packet.Length;
+                return true;
+            }
+
+            result = rtcp ? srtp.ReceiveRtcp.UnprotectRtcp(packet, out length) : srtp.ReceiveRtp.UnprotectRtp(packet, out length);
+        }
+
+        if (result != SrtpResult.Ok)
+        {
+            Interlocked.Increment(ref _srtpDropped);
+            PacketsDropped++;
+            return false;
+        }
+
+        return true;
+    }
+
     private async Task RtcpLoopAsync(CancellationToken ct)
     {
         var buffer = new byte[ReceiveBufferBytes];
@@ -369,6 +463,11 @@ internal sealed class RtpMediaSession : ISipCallMedia, IMediaClockSubscriber, IA
                 return;
             }
             catch (SocketException)
+            {
+                continue;
+            }
+
+            if (Volatile.Read(ref _srtp) is not null && !TryUnprotect(buffer.AsSpan(0, n), rtcp: true, out n))
             {
                 continue;
             }
@@ -404,7 +503,7 @@ internal sealed class RtpMediaSession : ISipCallMedia, IMediaClockSubscriber, IA
             return;
         }
 
-        Span<byte> packet = stackalloc byte[256];
+        Span<byte> packet = stackalloc byte[320];
         RtcpReportBlock? block = null;
         lock (_receiveGate)
         {
@@ -426,6 +525,11 @@ internal sealed class RtpMediaSession : ISipCallMedia, IMediaClockSubscriber, IA
         ReadOnlySpan<RtcpReportBlock> blocks = block is { } b ? [b] : [];
         var n = Rtcp.WriteReport(packet, _ssrc, sender, blocks);
         n += Rtcp.WriteSdesCname(packet[n..], _ssrc, _cname);
+        if (!TryProtectRtcp(packet, ref n))
+        {
+            return;
+        }
+
         try
         {
             _rtcp.SendTo(packet[..n], SocketFlags.None, target);
@@ -436,6 +540,20 @@ internal sealed class RtpMediaSession : ISipCallMedia, IMediaClockSubscriber, IA
         }
         catch (ObjectDisposedException)
         {
+        }
+    }
+
+    /// <summary>RFC 3711 §3.4: SRTCP when keys were negotiated (E flag set, 31-bit index, tag appended).</summary>
+    private bool TryProtectRtcp(Span<byte> packet, ref int length)
+    {
+        lock (_sendGate)
+        {
+            if (_srtp is not { } srtp)
+            {
+                return true;
+            }
+
+            return srtp.SendRtcp.TryProtectRtcp(packet, length, out length);
         }
     }
 
@@ -465,9 +583,12 @@ internal sealed class RtpMediaSession : ISipCallMedia, IMediaClockSubscriber, IA
         {
             try
             {
-                var bye = new byte[8];
-                Rtcp.WriteBye(bye, _ssrc);
-                _rtcp.SendTo(bye, SocketFlags.None, _remoteRtcp);
+                var bye = new byte[8 + SrtpSpare];
+                var n = Rtcp.WriteBye(bye, _ssrc);
+                if (TryProtectRtcp(bye, ref n))
+                {
+                    _rtcp.SendTo(bye.AsSpan(0, n), SocketFlags.None, _remoteRtcp);
+                }
             }
             catch (SocketException)
             {
@@ -493,6 +614,8 @@ internal sealed class RtpMediaSession : ISipCallMedia, IMediaClockSubscriber, IA
                 _sender?.Dispose();
                 _receiver = null;
                 _sender = null;
+                _srtp?.Dispose();
+                _srtp = null;
             }
         }
 

@@ -95,13 +95,18 @@ internal static class SdesNegotiation
     /// Offers both suites (80-bit tag preferred). RFC 4568 §5: required SRTP uses the RTP/SAVP profile; optional
     /// SRTP keeps RTP/AVP with crypto lines (best-effort SRTP, as carriers' "SRTP optional" modes expect).
     /// </summary>
-    public static IReadOnlyList<SdesCryptoAttribute> AddOffer(SdpMedia media, bool required)
+    public static IReadOnlyList<SdesCryptoAttribute> AddOffer(SdpMedia media, bool required) => AddOffer(media, required, CreateOfferKeys());
+
+    /// <summary>Fresh keys for an offer of both suites, tags 1 (80-bit tag, preferred) and 2 (32-bit tag).</summary>
+    public static IReadOnlyList<SdesCryptoAttribute> CreateOfferKeys() =>
+    [
+        SdesCryptoAttribute.Generate(1, SrtpCryptoSuite.AesCm128HmacSha1_80),
+        SdesCryptoAttribute.Generate(2, SrtpCryptoSuite.AesCm128HmacSha1_32),
+    ];
+
+    /// <summary>Adds <paramref name="offered"/> to the m= line (kept for the call, so re-offers reuse the keys, RFC 4568 §7.1.4).</summary>
+    public static IReadOnlyList<SdesCryptoAttribute> AddOffer(SdpMedia media, bool required, IReadOnlyList<SdesCryptoAttribute> offered)
     {
-        SdesCryptoAttribute[] offered =
-        [
-            SdesCryptoAttribute.Generate(1, SrtpCryptoSuite.AesCm128HmacSha1_80),
-            SdesCryptoAttribute.Generate(2, SrtpCryptoSuite.AesCm128HmacSha1_32),
-        ];
         if (required)
         {
             media.Protocol = "RTP/SAVP";

@@ -39,10 +39,33 @@ internal sealed record SdpMediaOptions
     public ulong SessionId { get; init; } = 1;
 
     public ulong SessionVersion { get; init; } = 1;
+
+    /// <summary>SRTP policy for this stream (RFC 4568): off (plain RTP only), optional (best effort) or required.</summary>
+    public SrtpPolicy Srtp { get; init; }
+
+    /// <summary>Our SDES crypto lines for offers (stable for the call, so re-offers keep the keys); null when not offering SRTP.</summary>
+    public IReadOnlyList<SdesCryptoAttribute>? SdesOffer { get; init; }
+}
+
+/// <summary>Whether a stream uses SRTP with SDES keys (RFC 4568).</summary>
+internal enum SrtpPolicy
+{
+    /// <summary>Plain RTP; crypto lines are ignored and RTP/SAVP offers are rejected.</summary>
+    Off,
+
+    /// <summary>Offer crypto on RTP/AVP (best effort); accept crypto when offered.</summary>
+    Optional,
+
+    /// <summary>Offer RTP/SAVP only; a plain offer or answer fails the call.</summary>
+    Required,
 }
 
 /// <summary>What an answer settled on for the audio stream.</summary>
-internal sealed record SdpNegotiation(SdpCodec Codec, int? TelephoneEventPayloadType, string RemoteAddress, int RemotePort, SdpDirection LocalDirection, bool RemoteHold, int Ptime);
+internal sealed record SdpNegotiation(SdpCodec Codec, int? TelephoneEventPayloadType, string RemoteAddress, int RemotePort, SdpDirection LocalDirection, bool RemoteHold, int Ptime)
+{
+    /// <summary>The SDES keys agreed for SRTP (RFC 4568), or null for plain RTP.</summary>
+    public SdesKeys? Srtp { get; init; }
+}
 
 /// <summary>The SDP offer/answer model (RFC 3264) for one audio stream.</summary>
 internal static class SdpOfferAnswer
@@ -62,6 +85,11 @@ internal static class SdpOfferAnswer
         }
 
         AddCommon(m, options, options.Direction);
+        if (options.Srtp != SrtpPolicy.Off && options.SdesOffer is { } crypto)
+        {
+            SdesNegotiation.AddOffer(m, options.Srtp == SrtpPolicy.Required, crypto);
+        }
+
         s.Media.Add(m);
         return s;
     }
@@ -78,10 +106,21 @@ internal static class SdpOfferAnswer
         foreach (var om in offer.Media)
         {
             var am = new SdpMedia { Type = om.Type, Protocol = om.Protocol };
-            if (negotiation is null && om.Type == "audio" && om.Port != 0 && om.Protocol is "RTP/AVP" or "RTP/AVPF"
+            if (negotiation is null && om.Type == "audio" && om.Port != 0 && AcceptsProfile(om, options.Srtp)
                 && TryPick(om, options, out var codec, out var pt))
             {
                 am.Port = options.Port;
+                // RFC 4568 §7.1.2: answer the first usable crypto line with our own key (same tag and suite).
+                SdesKeys? keys = null;
+                if (options.Srtp != SrtpPolicy.Off && !SdesNegotiation.TryAnswer(om, am, out keys) && (options.Srtp == SrtpPolicy.Required || IsSecureProfile(om.Protocol)))
+                {
+                    am.Port = 0;
+                    am.Protocol = om.Protocol;
+                    am.Formats.AddRange(om.Formats.Count > 0 ? om.Formats : ["0"]);
+                    answer.Media.Add(am);
+                    continue;
+                }
+
                 AddCodec(am, codec, pt);
                 int? tePt = null;
                 foreach (var offered in om.PayloadTypes)
@@ -106,7 +145,8 @@ internal static class SdpOfferAnswer
                 };
                 AddCommon(am, options, local);
                 negotiation = new SdpNegotiation(codec with { PayloadType = pt }, tePt, offer.AddressOf(om) ?? string.Empty, om.Port, local,
-                    offer.IsHold(om), om.Ptime ?? options.Ptime);
+                    offer.IsHold(om), om.Ptime ?? options.Ptime)
+                { Srtp = keys };
             }
             else
             {
@@ -162,9 +202,26 @@ internal static class SdpOfferAnswer
             SdpDirection.Inactive => SdpDirection.Inactive,
             _ => options.Direction,
         };
-        negotiation = new SdpNegotiation(codec, tePt, answer.AddressOf(m) ?? string.Empty, m.Port, local, answer.IsHold(m), m.Ptime ?? options.Ptime);
+        // RFC 4568 §7.1.3: the answer's crypto line names one of our offered tags; a secure profile without one is unusable.
+        SdesKeys? keys = null;
+        if (options.Srtp != SrtpPolicy.Off && options.SdesOffer is { } offered && !SdesNegotiation.TryReadAnswer(m, offered, out keys) && IsSecureProfile(m.Protocol))
+        {
+            return false;
+        }
+
+        negotiation = new SdpNegotiation(codec, tePt, answer.AddressOf(m) ?? string.Empty, m.Port, local, answer.IsHold(m), m.Ptime ?? options.Ptime) { Srtp = keys };
         return true;
     }
+
+    /// <summary>RFC 4568 §3.1.4 / RFC 3711: RTP/SAVP and RTP/SAVPF carry SRTP.</summary>
+    public static bool IsSecureProfile(string? protocol) => protocol is "RTP/SAVP" or "RTP/SAVPF";
+
+    private static bool AcceptsProfile(SdpMedia offered, SrtpPolicy policy) => offered.Protocol switch
+    {
+        "RTP/AVP" or "RTP/AVPF" => true,
+        "RTP/SAVP" or "RTP/SAVPF" => policy != SrtpPolicy.Off,
+        _ => false,
+    };
 
     private static bool TryPick(SdpMedia offered, SdpMediaOptions options, out SdpCodec codec, out int payloadType)
     {

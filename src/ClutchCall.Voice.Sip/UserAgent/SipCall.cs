@@ -21,6 +21,7 @@ internal sealed class SipCall : IAsyncDisposable
     private readonly ulong _sdpSessionId = (ulong)Random.Shared.NextInt64(1, long.MaxValue);
     private ulong _sdpVersion = 1;
     private RtpMediaSession? _media;
+    private IReadOnlyList<SdesCryptoAttribute>? _sdesOffer;
     private bool _mediaStarted;
     private SipOutboundInvite? _outbound;
     private SipServerTransaction? _inviteTx;
@@ -124,7 +125,12 @@ internal sealed class SipCall : IAsyncDisposable
         Direction = direction,
         SessionId = _sdpSessionId,
         SessionVersion = Interlocked.Increment(ref _sdpVersion),
+        Srtp = SrtpPolicy,
+        SdesOffer = SrtpPolicy == SrtpPolicy.Off ? null : _sdesOffer ??= SdesNegotiation.CreateOfferKeys(),
     };
+
+    /// <summary>The trunk's SRTP policy; calls from unknown sources accept SDES when offered (best effort).</summary>
+    internal SrtpPolicy SrtpPolicy => Trunk?.SrtpPolicy ?? SrtpPolicy.Optional;
 
     internal void ApplyNegotiation(SdpNegotiation negotiation)
     {
@@ -270,6 +276,13 @@ internal sealed class SipCall : IAsyncDisposable
         }
 
         SdpOfferAnswer.CreateAnswer(offer!, LocalSdp(SdpDirection.SendRecv), out var check);
+        if (check is null && SrtpPolicy == SrtpPolicy.Required)
+        {
+            // RFC 4568 §7.1.2: a trunk that requires SRTP refuses an offer without a usable a=crypto line.
+            RespondAndEnd(tx, 488, "Not Acceptable Here", "SRTP required: the offer has no usable SDES a=crypto line (RFC 4568) or no codec in common");
+            return false;
+        }
+
         if (check is null)
         {
             RespondAndEnd(tx, 488, "Not Acceptable Here", "no codec in common with the offer");

@@ -189,6 +189,11 @@ internal sealed class SipOutboundInvite
 
     private bool Apply(SdpNegotiation negotiation)
     {
+        if (negotiation.Srtp is null && Trunk.SrtpRequired)
+        {
+            return false; // no plain early media on a trunk that requires SRTP
+        }
+
         _call.ApplyNegotiation(negotiation);
         return true;
     }
@@ -252,6 +257,16 @@ internal sealed class SipOutboundInvite
             _call.MarkAnswered(dialog);
             await _call.HangupAsync(CancellationToken.None).ConfigureAwait(false);
             _call.End(SipCallOutcome.Failed, 488, "the 2xx carried no usable SDP answer", byRemote: false);
+            return;
+        }
+
+        if (negotiation!.Srtp is null && Trunk.SrtpRequired)
+        {
+            // RFC 4568 §7.1.3: we offered RTP/SAVP only; a plain answer is refused rather than sending media in clear.
+            _ringTimer?.Dispose();
+            _call.MarkAnswered(dialog);
+            await _call.HangupAsync(CancellationToken.None).ConfigureAwait(false);
+            _call.End(SipCallOutcome.Failed, 488, "SRTP required: the answer has no usable SDES a=crypto line (RFC 4568)", byRemote: false);
             return;
         }
 

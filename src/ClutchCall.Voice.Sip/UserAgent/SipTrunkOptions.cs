@@ -90,6 +90,9 @@ internal sealed class SipTrunkOptions
     /// <summary>True when SRTP is offered (<c>optional</c> or <c>required</c>).</summary>
     public bool SrtpOffered => !string.Equals(Srtp.Trim(), "off", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The SRTP policy of this trunk's media (RFC 4568 SDES).</summary>
+    internal Sdp.SrtpPolicy SrtpPolicy => SrtpRequired ? Sdp.SrtpPolicy.Required : SrtpOffered ? Sdp.SrtpPolicy.Optional : Sdp.SrtpPolicy.Off;
+
     /// <summary>URI scheme toward this trunk: <c>sips</c> when configured (RFC 5630), else <c>sip</c>.</summary>
     public string UriScheme => Sips ? "sips" : "sip";
 
@@ -140,13 +143,6 @@ internal sealed class SipTrunkOptions
         if (SrtpRequired && kind != Sip.Transport.SipTransportKind.Tls)
         {
             throw new ArgumentException($"trunk '{Id}': Srtp required needs Transport tls (SDES keys must not cross the network in clear text)");
-        }
-
-        if (SrtpOffered)
-        {
-            // The SRTP contexts and SDES negotiation exist (Srtp/, Sdp/SdesCrypto.cs); the RTP leg does not apply them yet,
-            // and a trunk that asks for SRTP must never silently get plain RTP.
-            throw new ArgumentException($"trunk '{Id}': Srtp '{Srtp}' is not available yet (the RTP leg does not protect media); use off");
         }
 
         if (Register && (string.IsNullOrEmpty(Username) || Password is null))
