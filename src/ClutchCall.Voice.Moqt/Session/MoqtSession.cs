@@ -19,6 +19,9 @@ namespace ClutchCall.Voice.Moqt.Session;
 /// </remarks>
 internal sealed partial class MoqtSession : IAsyncDisposable
 {
+    /// <summary>How long a client whose SETUP failed waits for the server's close to learn its code.</summary>
+    private static readonly TimeSpan PeerCloseWait = TimeSpan.FromSeconds(2);
+
     private readonly IMoqtTransportConnection _connection;
     private readonly IMoqtStream _control;
     private readonly PipeReader _controlInput;
@@ -142,6 +145,15 @@ internal sealed partial class MoqtSession : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            // The server refuses SETUP by closing the connection with its code (UNAUTHORIZED, VERSION_NEGOTIATION_FAILED);
+            // the control stream's end or a stream error can reach us before that close does. Report the peer's
+            // code instead of closing first with our own PROTOCOL_VIOLATION.
+            if (await PeerRefusalAsync(connection, ex, options.SetupTimeout).ConfigureAwait(false) is { } refusal)
+            {
+                await FailSetupAsync(connection, control, refusal).ConfigureAwait(false);
+                throw refusal;
+            }
+
             await FailSetupAsync(connection, control, ex).ConfigureAwait(false);
             if (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
@@ -317,17 +329,45 @@ internal sealed partial class MoqtSession : IAsyncDisposable
         };
         try
         {
+            // Close first: disposing the control stream first sends its FIN, which the peer could read (and act on)
+            // before the close that carries the code.
+            await connection.CloseAsync((long)code, ex.Message, CancellationToken.None).ConfigureAwait(false);
             if (control is not null)
             {
                 await control.DisposeAsync().ConfigureAwait(false);
             }
-
-            await connection.CloseAsync((long)code, ex.Message, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception)
         {
             // The transport is going away anyway; nothing more to tell the peer.
         }
+    }
+
+    /// <summary>
+    /// When SETUP failed because the control stream ended or the transport failed, waits briefly for the
+    /// connection's close and returns the peer's code as the failure (draft-ietf-moq-transport-14 §3.4: a refused
+    /// SETUP is a session close with the server's code). Null when the peer did not close the connection.
+    /// </summary>
+    private static async ValueTask<MoqtProtocolException?> PeerRefusalAsync(IMoqtTransportConnection connection, Exception ex, TimeSpan wait)
+    {
+        if (ex is not (MoqtTransportException or MoqtProtocolException { Code: MoqtSessionErrorCode.ProtocolViolation }))
+        {
+            return null;
+        }
+
+        MoqtTransportCloseInfo info;
+        try
+        {
+            info = await connection.Closed.WaitAsync(wait < PeerCloseWait ? wait : PeerCloseWait).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+
+        return info.IsLocal || info.IsTransportError
+            ? null
+            : new MoqtProtocolException((MoqtSessionErrorCode)info.ErrorCode, $"The server closed the session during SETUP: {info.Reason}");
     }
 
     private async Task RunGuardedAsync(Func<Task> loop)

@@ -18,8 +18,11 @@ internal static class RelayEndpoints
     /// <summary>MoQT protocols accepted in the subprotocol; a bare <c>qmux-VV</c> leaves the version to SETUP.</summary>
     private static readonly string[] ApplicationProtocols = ["moq-00"];
 
-    public static void Map(WebApplication app) =>
+    public static void Map(WebApplication app)
+    {
         app.Map(Path, AcceptAsync).ExcludeFromDescription();
+        RelayCertificateEndpoint.Map(app);
+    }
 
     private static async Task AcceptAsync(HttpContext http, MoqtRelayServer relay)
     {

@@ -7,33 +7,45 @@ namespace ClutchCall.Voice.Server.Relay;
 
 /// <summary>
 /// Runs the process's MoQT relay: the in-memory listener that in-process parts (test line, SIP bridge,
-/// agents) dial as ordinary MoQT clients, and graceful drain on shutdown. The WebSocket listener is the
+/// agents) dial as ordinary MoQT clients, the WebTransport and raw QUIC listeners when configured
+/// (<see cref="RelayQuicListeners"/>), and graceful drain on shutdown. The WebSocket listener is the
 /// <c>/moq</c> endpoint (<see cref="RelayEndpoints"/>).
 /// </summary>
 internal sealed partial class RelayHost(
     MoqtRelayServer relay,
     InProcessRelay inProcess,
     IHostApplicationLifetime lifetime,
+    RelayQuicListeners quic,
     ILogger<RelayHost> logger) : IHostedService
 {
     private Task? _drain;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         relay.AddListener(inProcess.Network.Listen(InProcessRelay.ListenerName));
-        if ((OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsWindows()) && QuicTransportListener.IsSupported)
+        await quic.StartAsync(relay, cancellationToken).ConfigureAwait(false);
+        if (quic.WebTransportEndPoint is { } wt)
         {
-            LogQuicNotConfigured();
+            LogWebTransportListening(wt.ToString(), quic.Settings.Path, Convert.ToHexString(quic.CertificateHash!));
         }
-        else
+
+        if (quic.QuicEndPoint is { } raw)
+        {
+            LogQuicListening(raw.ToString());
+        }
+
+        if (quic.Unavailable || !((OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsWindows()) && QuicTransportListener.IsSupported))
         {
             LogQuicUnavailable();
+        }
+        else if (quic.WebTransportEndPoint is null && quic.QuicEndPoint is null)
+        {
+            LogQuicNotConfigured();
         }
 
         // Kestrel waits for open requests when it stops, and every /moq request lasts as long as its
         // session: drain the relay as soon as stopping begins so those requests end.
         lifetime.ApplicationStopping.Register(() => _drain ??= DrainAsync());
-        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -57,6 +69,12 @@ internal sealed partial class RelayHost(
 
     [LoggerMessage(EventId = 4302, Level = LogLevel.Information, Message = "Relay draining: GOAWAY to {Sessions} sessions")]
     private partial void LogDraining(int sessions);
+
+    [LoggerMessage(EventId = 4303, Level = LogLevel.Information, Message = "Relay WebTransport listening on UDP {EndPoint}, path {Path}, certificate SHA-256 {Hash}")]
+    private partial void LogWebTransportListening(string endPoint, string path, string hash);
+
+    [LoggerMessage(EventId = 4304, Level = LogLevel.Information, Message = "Relay raw QUIC (ALPN moq-00) listening on UDP {EndPoint}")]
+    private partial void LogQuicListening(string endPoint);
 }
 
 /// <summary>

@@ -18,6 +18,7 @@ internal static class RelayServiceCollectionExtensions
         services.AddHttpContextAccessor();
         services.AddSingleton<IOptions<RelayOptions>, RelayUrlOptions>();
         services.AddSingleton<InProcessRelay>();
+        services.AddSingleton(sp => new RelayQuicListeners(RelayQuicSettings.From(configuration), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new MoqtRelayServer(
             new MoqtRelayOptions { DrainTimeout = drain },
             new TokenRelayAuthorizer(sp.GetRequiredService<RelayTokenValidator>())));

@@ -53,7 +53,8 @@ internal sealed class QuicTransportConnection : IMoqtTransportConnection
         {
             return await _connection.OpenOutboundStreamAsync(type, cancellationToken).ConfigureAwait(false);
         }
-        catch (QuicException exception) when (exception.QuicError is QuicError.ConnectionAborted or QuicError.OperationAborted or QuicError.ConnectionIdle)
+        catch (Exception exception) when (exception is ObjectDisposedException
+            or QuicException { QuicError: QuicError.ConnectionAborted or QuicError.OperationAborted or QuicError.ConnectionIdle })
         {
             throw new MoqtTransportClosedException(await _closed.Task.WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false));
         }
@@ -95,6 +96,17 @@ internal sealed class QuicTransportConnection : IMoqtTransportConnection
 
         _accepted.Writer.TryComplete();
         _closed.TrySetResult(info);
+
+        // A closed connection is released at once: owners such as the relay close sessions without disposing
+        // them, and msquic frees the connection's native state only on disposal.
+        try
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is QuicException or ObjectDisposedException)
+        {
+            // Already released.
+        }
     }
 
     public ValueTask SendDatagramAsync(ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken) =>
@@ -112,7 +124,14 @@ internal sealed class QuicTransportConnection : IMoqtTransportConnection
 
         // QUIC carries no application reason phrase through System.Net.Quic; the code is what the peer sees.
         _closed.TrySetResult(new MoqtTransportCloseInfo(errorCode, reason, IsLocal: true));
-        await _connection.CloseAsync(errorCode, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _connection.CloseAsync(errorCode, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is ObjectDisposedException or QuicException)
+        {
+            // The peer closed first and the connection was already released.
+        }
     }
 
     public async ValueTask DisposeAsync()

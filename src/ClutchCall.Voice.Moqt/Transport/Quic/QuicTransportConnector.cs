@@ -6,11 +6,11 @@ using System.Security.Cryptography;
 
 namespace ClutchCall.Voice.Moqt.Transport.Quic;
 
-/// <summary>Dials <c>moqt://host:port</c> over raw QUIC with ALPN <c>moq-00</c>.</summary>
+/// <summary>Dials <c>moqt://host:port</c> over raw QUIC with ALPN <c>moq-00</c> (or another ALPN, such as <c>h3</c> under WebTransport).</summary>
 [SupportedOSPlatform("linux")]
 [SupportedOSPlatform("windows")]
 [SupportedOSPlatform("macos")]
-internal sealed class QuicTransportConnector : IMoqtTransportConnector
+internal sealed class QuicTransportConnector(string applicationProtocol = QuicTransportConnection.Alpn) : IMoqtTransportConnector
 {
     /// <summary>True when System.Net.Quic works on this machine (libmsquic present).</summary>
     public static bool IsSupported => QuicConnection.IsSupported;
@@ -33,9 +33,10 @@ internal sealed class QuicTransportConnector : IMoqtTransportConnector
             MaxInboundBidirectionalStreams = limits.MaxInboundBidirectionalStreams,
             MaxInboundUnidirectionalStreams = limits.MaxInboundUnidirectionalStreams,
             IdleTimeout = limits.IdleTimeout,
+            KeepAliveInterval = limits.IdleTimeout / 3,
             ClientAuthenticationOptions = new SslClientAuthenticationOptions
             {
-                ApplicationProtocols = [new SslApplicationProtocol(QuicTransportConnection.Alpn)],
+                ApplicationProtocols = [new SslApplicationProtocol(applicationProtocol)],
                 TargetHost = uri.Host,
                 RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
                     errors == SslPolicyErrors.None
@@ -48,7 +49,7 @@ internal sealed class QuicTransportConnector : IMoqtTransportConnector
         try
         {
             var connection = await QuicConnection.ConnectAsync(clientOptions, timeout.Token).ConfigureAwait(false);
-            var info = new MoqtConnectionInfo(QuicTransportConnection.Alpn, QuicTransportConnection.Alpn, uri.AbsolutePath, uri.Authority, options.AuthorizationToken);
+            var info = new MoqtConnectionInfo(applicationProtocol, applicationProtocol, uri.AbsolutePath, uri.Authority, options.AuthorizationToken);
             return new QuicTransportConnection(connection, info);
         }
         catch (Exception exception) when (exception is QuicException or System.Security.Authentication.AuthenticationException or OperationCanceledException && !cancellationToken.IsCancellationRequested)

@@ -7,7 +7,7 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace ClutchCall.Voice.Moqt.Transport.Quic;
 
-/// <summary>Raw QUIC listener (ALPN <c>moq-00</c>). Check <see cref="IsSupported"/> first: it needs libmsquic.</summary>
+/// <summary>Raw QUIC listener (ALPN <c>moq-00</c>, or <c>h3</c> under WebTransport). Check <see cref="IsSupported"/> first: it needs libmsquic.</summary>
 [SupportedOSPlatform("linux")]
 [SupportedOSPlatform("windows")]
 [SupportedOSPlatform("macos")]
@@ -15,10 +15,13 @@ internal sealed class QuicTransportListener : IMoqtTransportListener
 {
     private readonly QuicListener _listener;
 
-    private QuicTransportListener(QuicListener listener, X509Certificate2 certificate)
+    private readonly string _alpn;
+
+    private QuicTransportListener(QuicListener listener, X509Certificate2 certificate, string alpn)
     {
         _listener = listener;
         Certificate = certificate;
+        _alpn = alpn;
     }
 
     /// <summary>True when System.Net.Quic works on this machine (libmsquic present).</summary>
@@ -31,12 +34,21 @@ internal sealed class QuicTransportListener : IMoqtTransportListener
     /// <summary>The server certificate (generated when none was given).</summary>
     public X509Certificate2 Certificate { get; }
 
-    /// <summary>Binds and starts listening; generates a self-signed certificate when <paramref name="certificate"/> is null.</summary>
-    public static async ValueTask<QuicTransportListener> StartAsync(IPEndPoint endPoint, X509Certificate2? certificate, MoqtTransportLimits? limits, TimeProvider? timeProvider, CancellationToken cancellationToken)
+    /// <summary>
+    /// Binds and starts listening; generates a self-signed certificate when <paramref name="certificate"/> is null.
+    /// <paramref name="applicationProtocol"/> is the ALPN (<c>moq-00</c> for raw MoQT, <c>h3</c> under WebTransport).
+    /// </summary>
+    public static async ValueTask<QuicTransportListener> StartAsync(
+        IPEndPoint endPoint,
+        X509Certificate2? certificate,
+        MoqtTransportLimits? limits,
+        TimeProvider? timeProvider,
+        CancellationToken cancellationToken,
+        string applicationProtocol = QuicTransportConnection.Alpn)
     {
         limits ??= MoqtTransportLimits.Default;
         certificate ??= SelfSignedCertificate.Create(timeProvider ?? TimeProvider.System);
-        var alpn = new List<SslApplicationProtocol> { new(QuicTransportConnection.Alpn) };
+        var alpn = new List<SslApplicationProtocol> { new(applicationProtocol) };
         var connectionOptions = new QuicServerConnectionOptions
         {
             DefaultStreamErrorCode = 0,
@@ -44,6 +56,9 @@ internal sealed class QuicTransportListener : IMoqtTransportListener
             MaxInboundBidirectionalStreams = limits.MaxInboundBidirectionalStreams,
             MaxInboundUnidirectionalStreams = limits.MaxInboundUnidirectionalStreams,
             IdleTimeout = limits.IdleTimeout,
+
+            // Browsers ping every 15 s; keep-alives keep NAT bindings and idle sessions open from our side too.
+            KeepAliveInterval = limits.IdleTimeout / 3,
             ServerAuthenticationOptions = new SslServerAuthenticationOptions { ApplicationProtocols = alpn, ServerCertificate = certificate },
         };
         var listener = await QuicListener.ListenAsync(
@@ -54,7 +69,7 @@ internal sealed class QuicTransportListener : IMoqtTransportListener
                 ConnectionOptionsCallback = (_, _, _) => ValueTask.FromResult(connectionOptions),
             },
             cancellationToken).ConfigureAwait(false);
-        return new QuicTransportListener(listener, certificate);
+        return new QuicTransportListener(listener, certificate, applicationProtocol);
     }
 
     public async ValueTask<IMoqtTransportConnection> AcceptAsync(CancellationToken cancellationToken)
@@ -64,7 +79,7 @@ internal sealed class QuicTransportListener : IMoqtTransportListener
             try
             {
                 var connection = await _listener.AcceptConnectionAsync(cancellationToken).ConfigureAwait(false);
-                var info = new MoqtConnectionInfo(QuicTransportConnection.Alpn, QuicTransportConnection.Alpn);
+                var info = new MoqtConnectionInfo(_alpn, _alpn);
                 return new QuicTransportConnection(connection, info);
             }
             catch (Exception exception) when (exception is AuthenticationException or QuicException { QuicError: not QuicError.OperationAborted })
