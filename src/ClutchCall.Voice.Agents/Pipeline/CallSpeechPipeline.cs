@@ -142,7 +142,9 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
         if (evt.Kind == TurnEventKind.TurnEnded)
         {
             _utteranceOpen = false;
-            _uplink.Writer.TryWrite(new UplinkItem(UplinkKind.End, null, 0, evt));
+            // The detection moment is taken here, on the uplink thread: any lag of the recognition worker
+            // behind it is part of the pipeline's own overhead, not hidden from the turn timings.
+            _uplink.Writer.TryWrite(new UplinkItem(UplinkKind.End, null, 0, evt, timestampUs, _time.GetTimestamp()));
         }
         else if (evt.Kind == TurnEventKind.SpeechDiscarded || (evt.Kind == TurnEventKind.Backchannel && !_turns.InTurn))
         {
@@ -267,7 +269,7 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
             AddTranscript(new TranscriptEntry(turn.TurnId, "agent", played, _time.GetUtcNow(), cut));
         }
 
-        TurnCompleted?.Invoke(turn.Timings());
+        TurnCompleted?.Invoke(turn.Timings(truncated));
     }
 
     private void AddTranscript(TranscriptEntry entry)
@@ -307,10 +309,9 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
                             stream = null;
                             break;
                         case UplinkKind.End:
-                            var endedAt = _time.GetTimestamp();
                             var s = stream;
                             stream = null;
-                            await EndTurnAsync(s, failed, item.Event, endedAt, ct).ConfigureAwait(false);
+                            await EndTurnAsync(s, failed, item.Event, item.DetectedUs, item.DetectedAt, ct).ConfigureAwait(false);
                             break;
                     }
                 }
@@ -350,14 +351,16 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
         }
     }
 
-    private async Task EndTurnAsync(ISpeechRecognitionStream? stream, bool failed, TurnEvent evt, long endedAt, CancellationToken ct)
+    private async Task EndTurnAsync(ISpeechRecognitionStream? stream, bool failed, TurnEvent evt, long detectedUs, long endedAt, CancellationToken ct)
     {
         var turnId = ++_nextTurnId;
         string? text = null;
+        long? sttStartedAt = null;
         if (stream is not null && !failed)
         {
             try
             {
+                sttStartedAt = _time.GetTimestamp();
                 var final = await stream.CompleteAsync(ct).WaitAsync(_options.EngineTimeout, _time, ct).ConfigureAwait(false);
                 text = final.Text;
             }
@@ -376,10 +379,11 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
         }
 
         var sttAt = _time.GetTimestamp();
-        var turn = new AgentTurn(this, turnId, evt.EndUs, endedAt, ct);
+        var turn = new AgentTurn(this, turnId, evt.EndUs, endedAt, ct) { DetectedUs = detectedUs };
         if (text is not null)
         {
             turn.SttFinalAt = sttAt;
+            turn.SttStartedAt = sttStartedAt;
             if (text.Length > 0)
             {
                 AddTranscript(new TranscriptEntry(turnId, "caller", text, _time.GetUtcNow()));
@@ -403,6 +407,7 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
 
     private async IAsyncEnumerable<string> AgentTextAsync(CallerTurn callerTurn, AgentTurn turn, [EnumeratorCancellation] CancellationToken ct)
     {
+        turn.AgentStartedAt = _time.GetTimestamp();
         await foreach (var chunk in _agent.RespondAsync(callerTurn, ct).ConfigureAwait(false))
         {
             if (chunk.Text.Length > 0)
@@ -450,7 +455,7 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
         End,
     }
 
-    private readonly record struct UplinkItem(UplinkKind Kind, short[]? Buffer, int Length, TurnEvent Event);
+    private readonly record struct UplinkItem(UplinkKind Kind, short[]? Buffer, int Length, TurnEvent Event, long DetectedUs = 0, long DetectedAt = 0);
 
     private readonly record struct QueuedFrame(short[] Buffer, AgentTurn Turn, int Sentence, bool LastOfReply);
 
@@ -469,6 +474,14 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
         public long? SttFinalAt { get; set; }
 
         public long? AgentFirstTextAt { get; set; }
+
+        public long? SttStartedAt { get; set; }
+
+        public long? AgentStartedAt { get; set; }
+
+        public long? TtsFirstAudioAt { get; set; }
+
+        public long DetectedUs { get; init; }
 
         public bool Finished { get; set; }
 
@@ -546,12 +559,20 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
             }
         }
 
-        public TurnTimings Timings()
+        public TurnTimings Timings(bool interrupted)
         {
             TimeSpan? Since(long? t) => t is { } v ? owner._time.GetElapsedTime(endedAt, v) : null;
+            TimeSpan? Between(long? from, long? to) => from is { } a && to is { } b && b >= a ? owner._time.GetElapsedTime(a, b) : null;
             lock (_gate)
             {
-                return new TurnTimings(turnId, callerEndUs, Since(SttFinalAt), Since(AgentFirstTextAt), Since(_firstFrameAt));
+                return new TurnTimings(turnId, callerEndUs, Since(SttFinalAt), Since(AgentFirstTextAt), Since(_firstFrameAt))
+                {
+                    TurnDetectedUs = DetectedUs,
+                    SttCompute = Between(SttStartedAt, SttFinalAt),
+                    AgentCompute = Between(AgentStartedAt, AgentFirstTextAt),
+                    TtsCompute = Between(AgentFirstTextAt ?? SttFinalAt, TtsFirstAudioAt),
+                    Interrupted = interrupted,
+                };
             }
         }
 
@@ -640,6 +661,7 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
                     while (await e.MoveNextAsync().AsTask().WaitAsync(owner._options.EngineTimeout, owner._time, _cts.Token).ConfigureAwait(false))
                     {
                         var chunk = e.Current;
+                        TtsFirstAudioAt ??= owner._time.GetTimestamp();
                         var index = offset + chunk.SentenceIndex;
                         lock (_gate)
                         {

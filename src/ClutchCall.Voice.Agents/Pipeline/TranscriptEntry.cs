@@ -17,4 +17,31 @@ public sealed record TranscriptEntry(long TurnId, string Speaker, string Text, D
 /// <param name="SttFinal">End of turn → final recognition result.</param>
 /// <param name="AgentFirstText">End of turn → the agent's first text chunk.</param>
 /// <param name="FirstFrameSent">End of turn → first agent audio frame handed to the downlink sink.</param>
-public sealed record TurnTimings(long TurnId, long CallerEndOfSpeechUs, TimeSpan? SttFinal, TimeSpan? AgentFirstText, TimeSpan? FirstFrameSent);
+public sealed record TurnTimings(long TurnId, long CallerEndOfSpeechUs, TimeSpan? SttFinal, TimeSpan? AgentFirstText, TimeSpan? FirstFrameSent)
+{
+    /// <summary>When the end of turn was detected, on the capture clock (µs): the last speech frame plus the trailing silence.</summary>
+    public long TurnDetectedUs { get; init; }
+
+    /// <summary>Endpointing wait: caller end of speech → end of turn detected (the configured trailing silence, on the capture clock).</summary>
+    public TimeSpan EndpointingDelay => TimeSpan.FromMicroseconds(Math.Max(0, TurnDetectedUs - CallerEndOfSpeechUs));
+
+    /// <summary>Recogniser compute on the latency path: end of audio handed over → final result.</summary>
+    public TimeSpan? SttCompute { get; init; }
+
+    /// <summary>Agent compute: the turn handed to the agent → its first text chunk.</summary>
+    public TimeSpan? AgentCompute { get; init; }
+
+    /// <summary>Synthesis compute: first text (or the apology) handed to TTS → first synthesized audio.</summary>
+    public TimeSpan? TtsCompute { get; init; }
+
+    /// <summary>True when the reply was cut short (barge-in, a newer turn, or the call ended).</summary>
+    public bool Interrupted { get; init; }
+
+    /// <summary>
+    /// The engine's own overhead: end of turn detected → first frame sent, minus STT, agent and TTS compute
+    /// (queueing, hand-offs, reframing and waiting for the next media-clock tick). Null when no frame was sent.
+    /// </summary>
+    public TimeSpan? EngineOverhead => FirstFrameSent is { } total
+        ? TimeSpan.FromTicks(Math.Max(0, (total - (SttCompute ?? TimeSpan.Zero) - (AgentCompute ?? TimeSpan.Zero) - (TtsCompute ?? TimeSpan.Zero)).Ticks))
+        : null;
+}

@@ -63,6 +63,33 @@ internal sealed partial class CallService : IAsyncDisposable
 
     public Task<CallRecord?> GetAsync(string orgId, string sid, CancellationToken cancellationToken) => _store.GetAsync(orgId, sid, cancellationToken);
 
+    /// <summary>
+    /// Records a call that arrived on a trunk as <c>inbound</c> in <c>ringing</c>, with its live leg made by
+    /// <paramref name="attachLeg"/> (which receives the leg events); the leg's answer moves it to <c>in_progress</c>.
+    /// </summary>
+    public async Task<CallRecord> CreateInboundAsync(string orgId, string to, string from, string? trunkId, string? agent, Func<CallRecord, ICallLegEvents, ICallLeg> attachLeg, CancellationToken cancellationToken)
+    {
+        var call = new CallRecord
+        {
+            Sid = Ids.NewCallSid(),
+            OrgId = orgId,
+            Direction = CallDirection.Inbound,
+            To = to,
+            From = from,
+            TrunkId = trunkId,
+            Agent = agent,
+            Status = CallStatus.Ringing,
+            RingTimeoutSeconds = 0,
+            StartedAt = _time.GetUtcNow(),
+        };
+        await _store.InsertAsync(call, [CallEvents.Create(CallEvents.Started, call, call.StartedAt)], cancellationToken).ConfigureAwait(false);
+        _signal.Notify();
+        var live = new LiveCall(orgId, call.Sid);
+        _live[call.Sid] = live;
+        live.Leg = attachLeg(call, new LegEvents(this, orgId, call.Sid));
+        return call;
+    }
+
     public Task<IReadOnlyList<CallRecord>> ListAsync(string orgId, CallQuery query, CancellationToken cancellationToken) => _store.ListAsync(orgId, query, cancellationToken);
 
     public async Task<IReadOnlyList<TranscriptEntry>> GetTranscriptAsync(string orgId, string sid, CancellationToken cancellationToken)

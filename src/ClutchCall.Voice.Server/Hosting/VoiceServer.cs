@@ -51,6 +51,7 @@ internal static class VoiceServer
         services.AddHostedService<WebhookWorker>();
         services.AddVoiceRelay(config);
         services.TryAddSingleton<ISimulatedCallee, SilentSimulatedCallee>();
+        services.AddVoiceAgents(config);
         services.TryAddSingleton<IAgentAttacher, UnwiredAgentAttacher>();
         services.AddSingleton<ICallDialer, SimulatedDialer>();
         services.AddSipTrunks(config);
@@ -88,6 +89,8 @@ internal static class VoiceServer
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
         CallEndpoints.Map(app);
+        TurnEndpoints.Map(app);
+        SipEndpoints.Map(app);
         WebhookEndpoints.Map(app);
         return app;
     }

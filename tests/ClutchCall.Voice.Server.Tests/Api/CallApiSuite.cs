@@ -17,7 +17,11 @@ public abstract class CallApiSuite(PostgresServer postgres, Backend backend) : I
 
     private protected async Task<TestServer> StartAsync(TimeProvider? time = null, IDictionary<string, string>? settings = null)
     {
-        var server = await TestServer.StartAsync(backend, postgres, time, settings);
+        // This suite checks the API's shapes and state machine with placeholder agent ids ("support-bot"),
+        // so it records them without running an agent; Agents/AgentAttachEndToEndTests covers the runtime
+        // and the default refusal of unknown ids.
+        var merged = new Dictionary<string, string>(settings ?? new Dictionary<string, string>()) { ["Agents:RejectUnknown"] = "false" };
+        var server = await TestServer.StartAsync(backend, postgres, time, merged);
         _servers.Add(server);
         return server;
     }
