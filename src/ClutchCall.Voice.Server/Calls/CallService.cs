@@ -15,6 +15,9 @@ internal sealed record OriginateCommand(string To, string From, string? TrunkId,
 /// </summary>
 internal sealed partial class CallService : IAsyncDisposable
 {
+    /// <summary>The transcript speaker of received DTMF digits.</summary>
+    public const string DtmfSpeaker = "dtmf";
+
     private const int MaxUpdateRetries = 8;
 
     private readonly ICallStore _store;
@@ -99,8 +102,19 @@ internal sealed partial class CallService : IAsyncDisposable
     }
 
     /// <summary>Adds a transcript line (called by the agent runtime and the test line).</summary>
-    public Task AppendTranscriptAsync(string orgId, string sid, string speaker, string text, CancellationToken cancellationToken) =>
-        _store.AppendTranscriptAsync(orgId, sid, new TranscriptEntry(speaker, text, _time.GetUtcNow()), cancellationToken);
+    public async Task AppendTranscriptAsync(string orgId, string sid, string speaker, string text, CancellationToken cancellationToken)
+    {
+        var entry = new TranscriptEntry(speaker, text, _time.GetUtcNow());
+        if (speaker != DtmfSpeaker)
+        {
+            await _store.AppendTranscriptAsync(orgId, sid, entry, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // A received digit is a call event too (call.dtmf), queued with the line so neither is lost alone.
+        var call = await _store.GetAsync(orgId, sid, cancellationToken).ConfigureAwait(false) ?? throw new CallNotFoundException(sid);
+        await _store.AppendTranscriptAsync(orgId, sid, entry, [CallEvents.Create(CallEvents.Dtmf, call, entry.At, [entry])], cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Ends the call: <c>completed</c> with reason <c>hangup</c> after answer, <c>canceled</c> before.</summary>
     public async Task<CallRecord> HangupAsync(string orgId, string sid, CancellationToken cancellationToken)

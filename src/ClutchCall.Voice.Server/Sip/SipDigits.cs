@@ -1,10 +1,12 @@
+using ClutchCall.Voice.Server.Calls;
+
 namespace ClutchCall.Voice.Server.Sip;
 
 /// <summary>DTMF digits as the API takes and records them.</summary>
 internal static class SipDigits
 {
     /// <summary>Transcript speaker of a received digit.</summary>
-    public const string Speaker = "dtmf";
+    public const string Speaker = CallService.DtmfSpeaker;
 
     /// <summary>Most digits one request may send (about 4 s of key presses).</summary>
     public const int MaxDigits = 32;

@@ -116,17 +116,26 @@ internal sealed class SqlCallStore(SqlDatabase db, TimeProvider time) : ICallSto
         return list;
     }
 
-    public async Task AppendTranscriptAsync(string orgId, string sid, TranscriptEntry entry, CancellationToken cancellationToken)
+    public Task AppendTranscriptAsync(string orgId, string sid, TranscriptEntry entry, CancellationToken cancellationToken) =>
+        AppendTranscriptAsync(orgId, sid, entry, [], cancellationToken);
+
+    public async Task AppendTranscriptAsync(string orgId, string sid, TranscriptEntry entry, IReadOnlyList<OutboundEvent> events, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = Sql.Command(connection, """
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var cmd = Sql.Command(connection, """
             INSERT INTO transcript_entries (org_id, call_sid, speaker, text, at)
             SELECT org_id, sid, @speaker, @text, @at FROM calls WHERE org_id = @org AND sid = @sid
-            """).With("@org", orgId).With("@sid", sid).With("@speaker", entry.Speaker).With("@text", entry.Text).With("@at", entry.At);
-        if (await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            """, tx).With("@org", orgId).With("@sid", sid).With("@speaker", entry.Speaker).With("@text", entry.Text).With("@at", entry.At))
         {
-            throw new CallNotFoundException(sid);
+            if (await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            {
+                throw new CallNotFoundException(sid);
+            }
         }
+
+        await EnqueueAsync(connection, tx, orgId, events, cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<TranscriptEntry>> GetTranscriptAsync(string orgId, string sid, CancellationToken cancellationToken)

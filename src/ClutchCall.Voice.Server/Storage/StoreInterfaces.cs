@@ -31,6 +31,9 @@ internal interface ICallStore
 
     Task AppendTranscriptAsync(string orgId, string sid, TranscriptEntry entry, CancellationToken cancellationToken);
 
+    /// <summary>Adds a transcript line and queues its webhook events in the same transaction.</summary>
+    Task AppendTranscriptAsync(string orgId, string sid, TranscriptEntry entry, IReadOnlyList<OutboundEvent> events, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<TranscriptEntry>> GetTranscriptAsync(string orgId, string sid, CancellationToken cancellationToken);
 }
 

@@ -15,7 +15,10 @@ internal static class CallEvents
     public const string Status = "call.status";
     public const string Ended = "call.ended";
 
-    public static IReadOnlyList<string> All { get; } = [Started, Status, Ended];
+    /// <summary>A DTMF digit received from the caller; <c>data.transcript</c> holds the one <c>dtmf</c> entry.</summary>
+    public const string Dtmf = "call.dtmf";
+
+    public static IReadOnlyList<string> All { get; } = [Started, Status, Ended, Dtmf];
 
     public static OutboundEvent Create(string type, CallRecord call, DateTimeOffset now, IReadOnlyList<TranscriptEntry>? transcript = null)
     {

@@ -7,6 +7,7 @@ using ClutchCall.Voice.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ClutchCall.Voice.Server.Tests.Webhooks;
@@ -109,6 +110,41 @@ public abstract class WebhookSuite(PostgresServer postgres, Backend backend) : I
 
         Assert.Equal(2, stats.GetProperty("succeeded").GetInt64());
         Assert.Equal(0, stats.GetProperty("pending").GetInt64());
+    }
+
+    [Fact]
+    public async Task Dtmf_ReceivedDigit_CallDtmfEventWithTheDigitAndTranscriptLine()
+    {
+        _server = await TestServer.StartAsync(backend, postgres, settings: FastRetries);
+        var receiver = await Receiver.StartAsync(FreePort());
+        _disposables.Add(receiver);
+        var (orgId, key) = await _server.CreateOrgAndKeyAsync();
+        using var http = CallApiSuite.Raw(_server, key);
+        var ct = TestContext.Current.CancellationToken;
+        var created = await http.PostAsync("/v1/webhooks", CallApiSuite.Json($$"""{"url":"{{receiver.Url}}","events":["call.dtmf"]}"""), ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        using var voice = _server.Sdk(key);
+        var call = await voice.Calls.OriginateAsync(new OriginateCallOptions { To = "sim:echo", From = "+14155550100" }, ct);
+
+        // What the SIP bridge does for each RFC 4733 digit it receives.
+        var calls = _server.Services.GetRequiredService<ClutchCall.Voice.Server.Calls.CallService>();
+        await calls.AppendTranscriptAsync(orgId, call.Sid, ClutchCall.Voice.Server.Calls.CallService.DtmfSpeaker, "7", ct);
+        await calls.AppendTranscriptAsync(orgId, call.Sid, "caller", "not a digit", ct);
+
+        var received = await receiver.WaitForAsync(1, TimeSpan.FromSeconds(10));
+        using var doc = JsonDocument.Parse(received[0].Body);
+        Assert.Equal("call.dtmf", doc.RootElement.GetProperty("type").GetString());
+        var data = doc.RootElement.GetProperty("data");
+        Assert.Equal(call.Sid, data.GetProperty("call").GetProperty("sid").GetString());
+        var line = Assert.Single(data.GetProperty("transcript").EnumerateArray());
+        Assert.Equal("dtmf", line.GetProperty("speaker").GetString());
+        Assert.Equal("7", line.GetProperty("text").GetString());
+
+        var transcript = await http.GetStringAsync($"/v1/calls/{call.Sid}/transcript", ct);
+        Assert.Contains("\"7\"", transcript, StringComparison.Ordinal);
+        await Task.Delay(300, ct);
+        Assert.Single(await receiver.WaitForAsync(1, TimeSpan.FromSeconds(1))); // the caller line raised no event
     }
 
     [Fact]
