@@ -80,6 +80,9 @@ public sealed class AudioToken
         Subscribe = wire.Subscribe;
         RelayHost = relayHostOverride ?? (string.IsNullOrEmpty(wire.RelayHost) ? AudioBridgeClient.DefaultRelayHost : wire.RelayHost);
         RelayUrls = wire.RelayUrls;
+        WebTransportUrl = wire.WebTransportUrl;
+        ServerCertificateHashes = wire.ServerCertificateHashes?.Where(h => string.Equals(h.Algorithm, "sha-256", StringComparison.OrdinalIgnoreCase)).Select(h => h.Value).ToArray() ?? [];
+        CertificateHashes = RelayEndpoints.DecodeHashes(wire.ServerCertificateHashes);
     }
 
     /// <summary>The bearer token to present to the relay.</summary>
@@ -106,15 +109,30 @@ public sealed class AudioToken
     /// <summary>Relay host (<see cref="VoiceOptions.RelayHost"/> wins over the server's answer).</summary>
     public string RelayHost { get; }
 
-    /// <summary>Relay URLs the server advertises.</summary>
+    /// <summary>Relay URLs the server advertises (WebSocket first; WebTransport <c>https://</c> and raw QUIC <c>moqt://</c> when those listeners run).</summary>
     public IReadOnlyList<string> RelayUrls { get; }
+
+    /// <summary>The relay's WebTransport URL (<c>https://host:port/moq</c>), or null when the relay has no WebTransport listener.</summary>
+    public string? WebTransportUrl { get; }
+
+    /// <summary>
+    /// Base64 SHA-256 hashes of the relay's UDP (WebTransport/QUIC) certificate, as W3C WebTransport
+    /// <c>serverCertificateHashes</c> takes them; empty when the server sent none. The SDK accepts a self-signed
+    /// relay certificate only when its hash is one of these.
+    /// </summary>
+    public IReadOnlyList<string> ServerCertificateHashes { get; }
+
+    internal IReadOnlyList<byte[]> CertificateHashes { get; }
 }
 
 /// <summary>
 /// Audio data plane of calls. Reach it as <see cref="Voice.AudioBridge"/>. <see cref="AttachAsync"/> and
 /// <see cref="AttachCallerAsync"/> fetch a relay token (<c>POST /v1/calls/{sid}/audio-token</c>, scope
-/// <c>voice:audio</c>) and open a MoQT session to the relay URL the server returns (raw QUIC <c>moqt://</c>
-/// first when this machine supports QUIC, then WebSocket <c>ws(s)://</c>).
+/// <c>voice:audio</c>) and open a MoQT session to the relay URLs the server returns: WebTransport <c>https://</c>
+/// and raw QUIC <c>moqt://</c> first when this machine supports QUIC (libmsquic; skipped silently otherwise),
+/// WebSocket <c>ws(s)://</c> last, each with a short head start over the next, so a network that blocks UDP
+/// falls back to WebSocket quickly. A self-signed WebTransport/QUIC certificate is accepted only when its SHA-256
+/// matches the hash the server returned with the token.
 /// </summary>
 public sealed class AudioBridgeClient
 {
@@ -149,7 +167,7 @@ public sealed class AudioBridgeClient
     /// Throws <see cref="VoiceApiException"/> when the API refuses the token (unknown or ended call, missing
     /// scope), <see cref="AudioBridgeException"/> when the relay cannot be reached or refuses a track, and
     /// <see cref="NotSupportedException"/> for a codec other than Opus or when the server advertises only relay
-    /// URLs this SDK cannot dial (WebTransport).
+    /// URLs this SDK cannot dial here (WebTransport or QUIC without libmsquic).
     /// </summary>
     public Task<AudioBridgeSession> AttachAsync(string callSid, AudioBridgeOptions options, CancellationToken cancellationToken = default) =>
         AttachCoreAsync(callSid, options, AudioBridgeRole.Server, cancellationToken);
@@ -167,7 +185,7 @@ public sealed class AudioBridgeClient
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var token = await RequestTokenAsync(callSid, role, cancellationToken).ConfigureAwait(false);
-        var endpoints = RelayEndpoints.Select(token.RelayUrls, _http.BaseUri);
+        var endpoints = RelayEndpoints.Select(token.RelayUrls, token.CertificateHashes, _http.BaseUri);
         MoqtClient client;
         try
         {

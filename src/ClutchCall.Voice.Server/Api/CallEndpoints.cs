@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ClutchCall.Voice.Relay.Auth;
+using ClutchCall.Voice.Server.Agents;
 using ClutchCall.Voice.Server.Auth;
 using ClutchCall.Voice.Server.Calls;
 using ClutchCall.Voice.Server.Hosting;
@@ -87,6 +88,11 @@ internal static class CallEndpoints
         if (invalid is not null)
         {
             return Problems.BadRequest(invalid);
+        }
+
+        if (AgentValidation.CheckKnown(http, "agent", command!.Agent) is { } unknownAgent)
+        {
+            return Problems.BadRequest(unknownAgent);
         }
 
         var call = await calls.OriginateAsync(ApiPrincipal.Get(http).OrgId, command!, ct).ConfigureAwait(false);
@@ -221,6 +227,11 @@ internal static class CallEndpoints
             return Problems.BadRequest(badAgent);
         }
 
+        if (AgentValidation.CheckKnown(http, "agent", request.Agent) is { } unknownAgent)
+        {
+            return Problems.BadRequest(unknownAgent);
+        }
+
         return await Guard(sid, async () => Results.Ok(CallResponse.Of(await calls.AttachAgentAsync(orgId, sid, request.Agent!, ct).ConfigureAwait(false)))).ConfigureAwait(false);
     }
 
@@ -247,6 +258,11 @@ internal static class CallEndpoints
             return Problems.BadRequest(bad);
         }
 
+        if (AgentValidation.CheckKnown(http, "agent", body.Agent) is { } unknownAgent)
+        {
+            return Problems.BadRequest(unknownAgent);
+        }
+
         return await Guard(sid, async () => Results.Ok(CallResponse.Of(await calls.AttachAgentAsync(ApiPrincipal.Get(http).OrgId, sid, body.Agent, ct).ConfigureAwait(false)))).ConfigureAwait(false);
     }
 
@@ -270,6 +286,7 @@ internal static class CallEndpoints
         CallService calls,
         RelayTokenIssuer issuer,
         IOptions<RelayOptions> relay,
+        global::ClutchCall.Voice.Server.Relay.RelayQuicListeners quic,
         CancellationToken ct)
     {
         if (!Ids.IsCallSid(sid))
@@ -308,6 +325,8 @@ internal static class CallEndpoints
 
         var grants = role == "server" ? RelayTrackGrant.ServerSide(sid) : RelayTrackGrant.CallerSide(sid);
         var issued = issuer.Issue(orgId, grants, relay.Value.TokenTtl);
+        var relayOptions = relay.Value;
+        var (webTransportUrl, certificateHashes) = global::ClutchCall.Voice.Server.Relay.RelayWebTransportInfo.Of(relayOptions, quic);
         return Results.Ok(new AudioTokenResponse(
             issued.Token,
             CallResponse.Iso(issued.ExpiresAt),
@@ -316,8 +335,10 @@ internal static class CallEndpoints
             RelayTrackGrant.CallNamespace(sid),
             grants.Where(g => g.Action == RelayAction.Publish).Select(g => g.Track).ToArray(),
             grants.Where(g => g.Action == RelayAction.Subscribe).Select(g => g.Track).ToArray(),
-            relay.Value.Host,
-            relay.Value.Urls));
+            relayOptions.Host,
+            relayOptions.Urls,
+            webTransportUrl,
+            certificateHashes));
     }
 
     private static async Task<IResult> Guard(string sid, Func<Task<IResult>> action)

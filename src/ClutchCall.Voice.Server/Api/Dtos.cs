@@ -106,7 +106,12 @@ internal sealed record AudioTokenResponse(
     IReadOnlyList<string> Publish,
     IReadOnlyList<string> Subscribe,
     string RelayHost,
-    IReadOnlyList<string> RelayUrls);
+    IReadOnlyList<string> RelayUrls,
+    string? WebTransportUrl = null,
+    IReadOnlyList<CertificateHashResponse>? ServerCertificateHashes = null);
+
+/// <summary>A certificate hash as W3C WebTransport <c>serverCertificateHashes</c> takes it (value in base64).</summary>
+internal sealed record CertificateHashResponse(string Algorithm, string Value);
 
 /// <summary>A webhook as the API shows it; <see cref="Secret"/> only in the create response.</summary>
 internal sealed record WebhookResponse(string Id, string Url, IReadOnlyList<string> Events, bool Enabled, string CreatedAt, string? Secret)

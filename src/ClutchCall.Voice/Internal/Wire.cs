@@ -34,7 +34,11 @@ internal sealed record AudioTokenWire(
     IReadOnlyList<string> Publish,
     IReadOnlyList<string> Subscribe,
     string RelayHost,
-    IReadOnlyList<string> RelayUrls);
+    IReadOnlyList<string> RelayUrls,
+    string? WebTransportUrl = null,
+    IReadOnlyList<CertificateHashWire>? ServerCertificateHashes = null);
+
+internal sealed record CertificateHashWire(string Algorithm, string Value);
 
 internal sealed record TranscriptEntryWire(string Speaker, string Text, DateTimeOffset At);
 
