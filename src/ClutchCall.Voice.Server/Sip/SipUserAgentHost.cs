@@ -10,6 +10,7 @@ namespace ClutchCall.Voice.Server.Sip;
 internal sealed partial class SipUserAgentHost(SipServerOptions options, TimeProvider time, ILogger<SipUserAgentHost> logger) : IHostedService, IAsyncDisposable
 {
     private SipUserAgent? _agent;
+    private System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
 
     /// <summary>The running user agent; throws before the host started.</summary>
     public SipUserAgent Agent => _agent ?? throw new InvalidOperationException("the SIP user agent is not running");
@@ -29,6 +30,8 @@ internal sealed partial class SipUserAgentHost(SipServerOptions options, TimePro
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        var certificate = options.LoadTlsCertificate();
+        _certificate = certificate;
         var agent = new SipUserAgent(
             new SipUserAgentOptions
             {
@@ -38,6 +41,10 @@ internal sealed partial class SipUserAgentHost(SipServerOptions options, TimePro
                 RtpPortMin = options.RtpPortMin,
                 RtpPortMax = options.RtpPortMax,
                 Media = new SipMediaSettings { PcmSampleRate = options.PcmSampleRate },
+                TcpEnabled = options.TcpEnabled,
+                TlsPort = options.TlsPort,
+                TlsCertificate = certificate,
+                Nameservers = options.NameserverEndPoints(),
             },
             options.TrunkList(),
             time,
@@ -68,6 +75,8 @@ internal sealed partial class SipUserAgentHost(SipServerOptions options, TimePro
         {
             await agent.DisposeAsync().ConfigureAwait(false);
         }
+
+        Interlocked.Exchange(ref _certificate, null)?.Dispose();
     }
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "SIP user agent listening on {EndPoint} with {Trunks} trunk(s)")]

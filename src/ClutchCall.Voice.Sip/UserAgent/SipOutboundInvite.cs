@@ -5,6 +5,7 @@ using ClutchCall.Voice.Sip.Dialogs;
 using ClutchCall.Voice.Sip.Messages;
 using ClutchCall.Voice.Sip.Sdp;
 using ClutchCall.Voice.Sip.Transactions;
+using ClutchCall.Voice.Sip.Transport;
 
 namespace ClutchCall.Voice.Sip.UserAgent;
 
@@ -55,7 +56,7 @@ internal sealed class SipOutboundInvite
 
     private async Task RunCoreAsync()
     {
-        var destination = await Agent.ResolveTrunkAsync(Trunk, CancellationToken.None).ConfigureAwait(false);
+        var targets = await Agent.ResolveTrunkTargetsAsync(Trunk, CancellationToken.None).ConfigureAwait(false);
         var offer = SdpOfferAnswer.CreateOffer(_call.LocalSdp(SdpDirection.SendRecv));
         var offerText = offer.ToString();
         var ringTimeout = _request.RingTimeout ?? Agent.Options.DefaultRingTimeout;
@@ -63,8 +64,11 @@ internal sealed class SipOutboundInvite
         var credentials = SipUserAgent.CredentialsOf(Trunk);
         var retries503 = 0;
         var challenged = false;
+        var targetIndex = 0;
+        var tried = new List<string>();
         while (true)
         {
+            var destination = targets[targetIndex];
             var invite = BuildInvite(offerText, destination);
             SipClientTransaction tx;
             lock (_gate)
@@ -82,6 +86,7 @@ internal sealed class SipOutboundInvite
                 _tx = tx;
             }
 
+            var started = Agent.Time.GetTimestamp();
             tx.Provisional += OnProvisional;
             var final = await tx.FinalResponse.ConfigureAwait(false);
             var code = final.StatusCode;
@@ -107,19 +112,50 @@ internal sealed class SipOutboundInvite
                 continue;
             }
 
+            var transportError = Agent.Signalling.TransportErrorOf(tx);
+            var timedOut = code == 408 && tx.HighestProvisionalStatus == 0 && IsTimerB(started);
+            var unreachable = transportError is not null || timedOut || code == 503;
+            if (unreachable)
+            {
+                tried.Add($"{destination} ({Agent.Signalling.KindFor(destination).ViaToken()}): "
+                    + (transportError ?? (timedOut ? "no response (Timer B)" : $"{code} {final.ReasonPhrase}")));
+            }
+
+            // RFC 3263 §4.3: a transport error, a timeout or a 503 sends the request to the next target, as a new
+            // transaction with a new branch (RFC 3261 §8.1.3.1). Once the far end answered provisionally the call
+            // has reached it, so no other server is tried. Credentials belong to the server that challenged.
+            if (unreachable && !_provisionalSeen && targetIndex + 1 < targets.Count)
+            {
+                targetIndex++;
+                challenged = false;
+                _authorization = null;
+                continue;
+            }
+
             // RFC 3261 §21.5.4: a 503 with Retry-After may be retried after that long.
-            if (code == 503 && retries503 < Trunk.Max503Retries && RetryAfter(final) is { } wait && wait <= TimeSpan.FromSeconds(Trunk.MaxRetryAfterSeconds))
+            if (code == 503 && transportError is null && retries503 < Trunk.Max503Retries && RetryAfter(final) is { } wait && wait <= TimeSpan.FromSeconds(Trunk.MaxRetryAfterSeconds))
             {
                 retries503++;
                 await Task.Delay(wait, Agent.Time).ConfigureAwait(false);
                 continue;
             }
 
-            var reason = Agent.Signalling.TransportErrorOf(tx) is { } transportError ? $"{code} {transportError}" : $"{code} {final.ReasonPhrase}";
+            var reason = transportError is not null ? $"{code} {transportError}" : $"{code} {final.ReasonPhrase}";
+            if (unreachable && tried.Count > 0)
+            {
+                reason += $"; tried {string.Join("; ", tried.Distinct())}";
+            }
+
             _call.End(code == 480 ? SipCallOutcome.NoAnswer : SipCallOutcome.Failed, code, reason, byRemote: true);
             return;
         }
     }
+
+    /// <summary>
+    /// RFC 3261 §17.1.1.2: Timer B (64*T1) synthesizes the 408; a 408 sent by the server can only arrive before it fires.
+    /// </summary>
+    private bool IsTimerB(long started) =>
+        Agent.Time.GetElapsedTime(started) >= Agent.Options.Timers.Timeout64T1 - Agent.Options.Timers.T1;
 
     /// <summary>RFC 3261 §8.1.1: Request-URI, To, From with our tag, Call-ID, CSeq, Max-Forwards, Via, Contact; RFC 3325 P-Asserted-Identity when configured.</summary>
     private SipMessageBuilder BuildInvite(string offer, IPEndPoint destination)

@@ -12,9 +12,13 @@ internal sealed class SipTrunkOptions
     /// <summary>Trunk id (the configuration key when bound from <c>Sip:Trunks</c>).</summary>
     public string Id { get; set; } = string.Empty;
 
-    /// <summary>The carrier's SIP host (IP address or DNS name resolved by A/AAAA lookup).</summary>
+    /// <summary>The carrier's SIP host: an IP address, or a DNS name located per RFC 3263 (SRV when <see cref="Port"/> is 0, else A/AAAA).</summary>
     public string Host { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Port of <see cref="Host"/>; 0 means none is given, so a DNS name is located by SRV (RFC 3263 §4.2) and the
+    /// request fails over across the SRV targets (§4.3).
+    /// </summary>
     public int Port { get; set; } = 5060;
 
     /// <summary>Signalling transport (RFC 3261 §18): <c>udp</c>, <c>tcp</c> or <c>tls</c> (normally port 5061).</summary>
@@ -97,7 +101,7 @@ internal sealed class SipTrunkOptions
     public string UriScheme => Sips ? "sips" : "sip";
 
     /// <summary>The domain part used in URIs for this trunk.</summary>
-    public string EffectiveDomain => string.IsNullOrEmpty(Domain) ? (Port == 5060 ? Host : $"{Host}:{Port}") : Domain;
+    public string EffectiveDomain => string.IsNullOrEmpty(Domain) ? (Port is 5060 or 0 ? Host : $"{Host}:{Port}") : Domain;
 
     /// <summary>The configured codecs in order; throws for an unknown name.</summary>
     public IReadOnlyList<SdpCodec> ParseCodecs()
@@ -119,7 +123,7 @@ internal sealed class SipTrunkOptions
             throw new ArgumentException($"trunk '{Id}': Host is required");
         }
 
-        if (Port is < 1 or > 65535)
+        if (Port is < 0 or > 65535)
         {
             throw new ArgumentException($"trunk '{Id}': Port {Port} is out of range");
         }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using ClutchCall.Voice.Media;
 using ClutchCall.Voice.Sip.Auth;
+using ClutchCall.Voice.Sip.Dns;
 using ClutchCall.Voice.Sip.Media;
 using ClutchCall.Voice.Sip.Messages;
 using ClutchCall.Voice.Sip.Transactions;
@@ -27,6 +28,7 @@ internal sealed class SipUserAgent : IAsyncDisposable
     private readonly List<SipRegistration> _registrations = [];
     private readonly ISipInboundPolicy? _inboundPolicy;
     private readonly SipTransportSet _signalling;
+    private readonly SipDnsResolver _dns;
 
     public SipUserAgent(SipUserAgentOptions options, IEnumerable<SipTrunkOptions> trunks, TimeProvider? time = null, ISipInboundPolicy? inboundPolicy = null)
     {
@@ -49,6 +51,7 @@ internal sealed class SipUserAgent : IAsyncDisposable
         _signalling = new SipTransportSet(this, _transport, _layer);
         _ports = new RtpPortAllocator(options.BindAddress, options.RtpPortMin, options.RtpPortMax);
         _clock = new MediaClock(Time);
+        _dns = new SipDnsResolver(new DnsClient(new DnsClientOptions { Nameservers = options.Nameservers }, Time));
         Host = options.PublicAddress ?? (options.BindAddress.Equals(IPAddress.Any) ? "127.0.0.1" : options.BindAddress.ToString());
     }
 
@@ -125,26 +128,82 @@ internal sealed class SipUserAgent : IAsyncDisposable
         return new RtpMediaSession(rtp, rtcp, Time, Options.Media);
     }
 
-    /// <summary>Where an out-of-dialog request for a trunk goes: the outbound proxy, else the trunk host (RFC 3261 §8.1.2).</summary>
+    /// <summary>Where an out-of-dialog request for a trunk goes first (registration, keep-alive): the first RFC 3263 target.</summary>
     internal async ValueTask<IPEndPoint> ResolveTrunkAsync(SipTrunkOptions trunk, CancellationToken ct)
     {
-        var target = await ResolveTrunkHostAsync(trunk, ct).ConfigureAwait(false);
-        _signalling.Bind(target, trunk);
-        return target;
+        var targets = await ResolveTrunkTargetsAsync(trunk, ct).ConfigureAwait(false);
+        return targets[0];
     }
 
-    private ValueTask<IPEndPoint> ResolveTrunkHostAsync(SipTrunkOptions trunk, CancellationToken ct)
+    /// <summary>
+    /// RFC 3263 §4: every place an out-of-dialog request for a trunk may go, in the order to try — the outbound
+    /// proxy, else the trunk host (RFC 3261 §8.1.2). Each target is bound to the trunk's transport and TLS settings.
+    /// </summary>
+    internal async ValueTask<IReadOnlyList<IPEndPoint>> ResolveTrunkTargetsAsync(SipTrunkOptions trunk, CancellationToken ct)
     {
+        var (host, port) = (trunk.Host, trunk.Port);
         if (!string.IsNullOrEmpty(trunk.OutboundProxy))
         {
             var p = trunk.OutboundProxy;
             var colon = p.LastIndexOf(':');
-            return colon > 0 && !p.EndsWith(']') && int.TryParse(p.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
-                ? ResolveAsync(p[..colon], port, ct)
-                : ResolveAsync(p, 5060, ct);
+            (host, port) = colon > 0 && !p.EndsWith(']') && int.TryParse(p.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var proxyPort)
+                ? (p[..colon], proxyPort)
+                : (p, 0);
         }
 
-        return ResolveAsync(trunk.Host, trunk.Port, ct);
+        var targets = await LocateAsync(host, port, trunk.TransportKind, trunk.Sips, ct).ConfigureAwait(false);
+        foreach (var t in targets)
+        {
+            _signalling.Bind(t, trunk);
+        }
+
+        return targets;
+    }
+
+    /// <summary>
+    /// RFC 3263 §4.1–§4.2: an IP literal (or <c>localhost</c>) is used as is without any lookup; a name goes through
+    /// NAPTR/SRV/A/AAAA on the configured nameservers. When DNS gives nothing, the system resolver (hosts file) is
+    /// the last resort, so a name that only <c>/etc/hosts</c> knows still works.
+    /// </summary>
+    private async ValueTask<IReadOnlyList<IPEndPoint>> LocateAsync(string host, int port, SipTransportKind transport, bool secure, CancellationToken ct)
+    {
+        var h = host.Trim('[', ']');
+        var fallbackPort = port != 0 ? port : transport == SipTransportKind.Tls ? 5061 : 5060;
+        if (IPAddress.TryParse(h, out var ip))
+        {
+            return [new IPEndPoint(ip, fallbackPort)];
+        }
+
+        if (string.Equals(h, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return [new IPEndPoint(IPAddress.Loopback, fallbackPort)];
+        }
+
+        string why;
+        try
+        {
+            var found = await _dns.ResolveAsync(h, port, transport, secure, ct).ConfigureAwait(false);
+            var endpoints = found.Select(t => t.EndPoint).Distinct().ToList();
+            if (endpoints.Count > 0)
+            {
+                return endpoints;
+            }
+
+            why = "no targets";
+        }
+        catch (DnsLookupException e)
+        {
+            why = e.Message;
+        }
+
+        try
+        {
+            return [await ResolveAsync(h, fallbackPort, ct).ConfigureAwait(false)];
+        }
+        catch (Exception e) when (e is SocketException or SipException)
+        {
+            throw new SipException(503, $"cannot resolve '{host}': {why}");
+        }
     }
 
     /// <summary>RFC 3263 §4.2 (A/AAAA only): an IP literal is used as is, a name is looked up.</summary>

@@ -39,6 +39,12 @@ internal sealed record SipUserAgentOptions
     /// <summary>Certificate (with private key) presented to inbound TLS connections; without one, inbound TLS is refused.</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? TlsCertificate { get; init; }
 
+    /// <summary>
+    /// Nameservers for RFC 3263 trunk resolution (NAPTR/SRV/A/AAAA); empty means those in <c>/etc/resolv.conf</c>.
+    /// An IP-literal trunk host never queries DNS.
+    /// </summary>
+    public IReadOnlyList<IPEndPoint> Nameservers { get; init; } = [];
+
     /// <summary>Accept INVITEs from sources that match no trunk (lab use); otherwise they get 403.</summary>
     public bool AcceptUnknownSources { get; init; }
 }
