@@ -56,7 +56,7 @@ public sealed class SipBridgeEndToEndTests(PostgresServer postgres)
             }
         }
 
-        await WaitUntilAsync(() => LoudestRms(uplink.ToArray().Select(f => f.Payload)) > 2000, "the downlink tone echoed by sipp back onto uplink");
+        await WaitUntilAsync(() => OpusLevels.LoudestRms(uplink.ToArray().Select(f => f.Payload)) > 2000, "the downlink tone echoed by sipp back onto uplink");
 
         // Digits go out as RFC 4733 events; sipp's RTP echo returns them, and the bridge records each once.
         await call.SendDigitsAsync("12#", ct);
@@ -109,7 +109,7 @@ public sealed class SipBridgeEndToEndTests(PostgresServer postgres)
         var uplink = new ConcurrentQueue<byte[]>();
         await using (await voice.AudioBridge.AttachAsync(call.Sid, new AudioBridgeOptions { OnUplink = f => uplink.Enqueue(f.Payload.ToArray()) }, ct))
         {
-            await WaitUntilAsync(() => uplink.Count >= 100 && LoudestRms(uplink.ToArray()) > 300, "the caller's speech on uplink");
+            await WaitUntilAsync(() => uplink.Count >= 100 && OpusLevels.LoudestRms(uplink.ToArray()) > 300, "the caller's speech on uplink");
         }
 
         // RFC 2833 digits from the pcaps arrive once each; then sipp hangs up.
@@ -276,32 +276,5 @@ public sealed class SipBridgeEndToEndTests(PostgresServer postgres)
         }
 
         return result;
-    }
-
-    private static double LoudestRms(IEnumerable<byte[]> opusFrames)
-    {
-        using var decoder = new OpusDecoder(AudioFormat.Opus48Mono);
-        var pcm = new short[960 * 6];
-        var loudest = 0.0;
-        foreach (var frame in opusFrames)
-        {
-            if (decoder.TryDecode(frame, pcm, out var samples))
-            {
-                loudest = Math.Max(loudest, Rms(pcm.AsSpan(0, samples)));
-            }
-        }
-
-        return loudest;
-    }
-
-    private static double Rms(ReadOnlySpan<short> pcm)
-    {
-        double sum = 0;
-        foreach (var s in pcm)
-        {
-            sum += (double)s * s;
-        }
-
-        return pcm.Length == 0 ? 0 : Math.Sqrt(sum / pcm.Length);
     }
 }

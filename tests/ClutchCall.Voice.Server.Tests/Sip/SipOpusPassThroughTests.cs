@@ -43,7 +43,7 @@ public sealed class SipOpusPassThroughTests(PostgresServer postgres)
             {
                 if (kind == SipFrameKind.Decoded)
                 {
-                    heard.Enqueue(Rms(pcm));
+                    heard.Enqueue(OpusLevels.Rms(pcm));
                 }
             };
             farCall.TrySetResult(call);
@@ -92,7 +92,7 @@ public sealed class SipOpusPassThroughTests(PostgresServer postgres)
             }
         }
 
-        await WaitUntilAsync(() => Task.FromResult(LoudestRms(uplink.ToArray()) > 2000), "the far end's tone on uplink");
+        await WaitUntilAsync(() => Task.FromResult(OpusLevels.LoudestRms(uplink.ToArray()) > 2000), "the far end's tone on uplink");
         await WaitUntilAsync(() => Task.FromResult(heard.Count(r => r > 2000) >= 10), "our downlink tone at the far end");
 
         await call.HangupAsync(ct);
@@ -124,32 +124,5 @@ public sealed class SipOpusPassThroughTests(PostgresServer postgres)
         }
 
         Assert.Fail("timed out waiting for " + what);
-    }
-
-    private static double LoudestRms(IEnumerable<byte[]> opusFrames)
-    {
-        using var decoder = new OpusDecoder(AudioFormat.Opus48Mono);
-        var pcm = new short[960 * 6];
-        var loudest = 0.0;
-        foreach (var frame in opusFrames)
-        {
-            if (decoder.TryDecode(frame, pcm, out var samples))
-            {
-                loudest = Math.Max(loudest, Rms(pcm.AsSpan(0, samples)));
-            }
-        }
-
-        return loudest;
-    }
-
-    private static double Rms(ReadOnlySpan<short> pcm)
-    {
-        double sum = 0;
-        foreach (var s in pcm)
-        {
-            sum += (double)s * s;
-        }
-
-        return pcm.Length == 0 ? 0 : Math.Sqrt(sum / pcm.Length);
     }
 }

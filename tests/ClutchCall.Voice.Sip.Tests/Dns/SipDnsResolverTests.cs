@@ -1,10 +1,8 @@
-using System.Buffers.Binary;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using ClutchCall.Voice.Sip.Dns;
 using ClutchCall.Voice.Sip.Transport;
 using ClutchCall.Voice.TestSupport;
+using static ClutchCall.Voice.Sip.Tests.Dns.LoopbackDnsZone;
 
 namespace ClutchCall.Voice.Sip.Tests.Dns;
 
@@ -14,159 +12,7 @@ namespace ClutchCall.Voice.Sip.Tests.Dns;
 /// </summary>
 public sealed class SipDnsResolverTests
 {
-    /// <summary>Answers queries from a table; <c>Garbage</c> replaces every answer with random bytes carrying the query id.</summary>
-    private sealed class Responder : IDisposable
-    {
-        private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _loop;
-
-        public Responder(bool silent = false)
-        {
-            _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            _loop = Task.Run(async () =>
-            {
-                var buffer = new byte[512];
-                var random = new Random(7);
-                while (!_stop.IsCancellationRequested)
-                {
-                    SocketReceiveFromResult r;
-                    try
-                    {
-                        r = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), _stop.Token);
-                    }
-                    catch (Exception)
-                    {
-                        return;
-                    }
-
-                    Interlocked.Increment(ref _queries);
-                    if (silent)
-                    {
-                        continue;
-                    }
-
-                    var reply = Garbage ? RandomReply(buffer.AsSpan(0, r.ReceivedBytes), random) : Answer(buffer.AsSpan(0, r.ReceivedBytes));
-                    await _socket.SendToAsync(reply, SocketFlags.None, r.RemoteEndPoint);
-                }
-            });
-        }
-
-        private int _queries;
-
-        public int Queries => Volatile.Read(ref _queries);
-
-        public bool Garbage { get; set; }
-
-        public Dictionary<(string, DnsType), List<(uint Ttl, byte[] Data)>> Records { get; } = [];
-
-        public IPEndPoint EndPoint => (IPEndPoint)_socket.LocalEndPoint!;
-
-        public void Add(string name, DnsType type, byte[] data, uint ttl = 300)
-        {
-            if (!Records.TryGetValue((name, type), out var list))
-            {
-                Records[(name, type)] = list = [];
-            }
-
-            list.Add((ttl, data));
-        }
-
-        private static byte[] RandomReply(ReadOnlySpan<byte> query, Random random)
-        {
-            var reply = new byte[random.Next(2, 300)];
-            random.NextBytes(reply);
-            query[..2].CopyTo(reply);
-            if (reply.Length > 3)
-            {
-                reply[2] |= 0x80;
-                reply[3] &= 0xF0; // RCODE 0, so the garbage reaches the record parser
-            }
-
-            return reply;
-        }
-
-        private byte[] Answer(ReadOnlySpan<byte> query)
-        {
-            // Question: labels from offset 12, then QTYPE.
-            var pos = 12;
-            var name = new StringBuilder();
-            while (query[pos] != 0)
-            {
-                if (name.Length > 0)
-                {
-                    name.Append('.');
-                }
-
-                name.Append(Encoding.ASCII.GetString(query.Slice(pos + 1, query[pos])));
-                pos += query[pos] + 1;
-            }
-
-            var type = (DnsType)BinaryPrimitives.ReadUInt16BigEndian(query[(pos + 1)..]);
-            var questionEnd = pos + 5;
-            var answers = Records.TryGetValue((name.ToString(), type), out var l) ? l : [];
-            var reply = new List<byte>(query[..questionEnd].ToArray());
-            reply[2] = 0x84; // QR, AA
-            reply[3] = (byte)(answers.Count == 0 ? 3 : 0);
-            reply[6] = 0;
-            reply[7] = (byte)answers.Count;
-            reply[8] = reply[9] = reply[10] = reply[11] = 0;
-            foreach (var (ttl, data) in answers)
-            {
-                reply.AddRange([0xC0, 12]); // RFC 1035 §4.1.4: pointer to the question name
-                var fixedPart = new byte[10];
-                BinaryPrimitives.WriteUInt16BigEndian(fixedPart, (ushort)type);
-                BinaryPrimitives.WriteUInt16BigEndian(fixedPart.AsSpan(2), 1);
-                BinaryPrimitives.WriteUInt32BigEndian(fixedPart.AsSpan(4), ttl);
-                BinaryPrimitives.WriteUInt16BigEndian(fixedPart.AsSpan(8), (ushort)data.Length);
-                reply.AddRange(fixedPart);
-                reply.AddRange(data);
-            }
-
-            return [.. reply];
-        }
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _socket.Dispose();
-            _loop.Wait(TimeSpan.FromSeconds(5));
-            _stop.Dispose();
-        }
-    }
-
-    private static byte[] Name(string name)
-    {
-        var bytes = new List<byte>();
-        foreach (var label in name.TrimEnd('.').Split('.'))
-        {
-            bytes.Add((byte)label.Length);
-            bytes.AddRange(Encoding.ASCII.GetBytes(label));
-        }
-
-        bytes.Add(0);
-        return [.. bytes];
-    }
-
-    private static byte[] Srv(ushort priority, ushort weight, ushort port, string target)
-    {
-        var head = new byte[6];
-        BinaryPrimitives.WriteUInt16BigEndian(head, priority);
-        BinaryPrimitives.WriteUInt16BigEndian(head.AsSpan(2), weight);
-        BinaryPrimitives.WriteUInt16BigEndian(head.AsSpan(4), port);
-        return [.. head, .. Name(target)];
-    }
-
-    private static byte[] Naptr(ushort order, ushort preference, string flags, string service, string replacement)
-    {
-        static byte[] CharString(string s) => [(byte)s.Length, .. Encoding.ASCII.GetBytes(s)];
-        var head = new byte[4];
-        BinaryPrimitives.WriteUInt16BigEndian(head, order);
-        BinaryPrimitives.WriteUInt16BigEndian(head.AsSpan(2), preference);
-        return [.. head, .. CharString(flags), .. CharString(service), .. CharString(string.Empty), .. Name(replacement)];
-    }
-
-    private static SipDnsResolver Resolver(Responder responder, TimeProvider? time, out DnsClient client)
+    private static SipDnsResolver Resolver(LoopbackDnsZone responder, TimeProvider? time, out DnsClient client)
     {
         client = new DnsClient(new DnsClientOptions { Nameservers = [responder.EndPoint], Timeout = TimeSpan.FromSeconds(5) }, time ?? TimeProvider.System);
         return new SipDnsResolver(client);
@@ -176,7 +22,7 @@ public sealed class SipDnsResolverTests
     public async Task Resolve_SrvTwoPriorities_OrderedByPriorityWithAddresses()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var dns = new Responder();
+        using var dns = new LoopbackDnsZone();
         dns.Add("_sip._udp.carrier.test", DnsType.Srv, Srv(20, 10, 5070, "b.carrier.test"));
         dns.Add("_sip._udp.carrier.test", DnsType.Srv, Srv(10, 10, 5080, "a.carrier.test"));
         dns.Add("a.carrier.test", DnsType.A, [127, 0, 0, 2]);
@@ -193,7 +39,7 @@ public sealed class SipDnsResolverTests
     public async Task Resolve_NaptrPrefersTcp_SelectsTcpSrv()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var dns = new Responder();
+        using var dns = new LoopbackDnsZone();
         dns.Add("carrier.test", DnsType.Naptr, Naptr(50, 50, "s", "SIP+D2U", "_sip._udp.carrier.test"));
         dns.Add("carrier.test", DnsType.Naptr, Naptr(10, 50, "s", "SIP+D2T", "_sip._tcp.carrier.test"));
         dns.Add("_sip._udp.carrier.test", DnsType.Srv, Srv(10, 0, 5060, "udp.carrier.test"));
@@ -209,7 +55,7 @@ public sealed class SipDnsResolverTests
         Assert.Equal("127.0.0.5:5062", t.EndPoint.ToString());
 
         // Swap the order: NAPTR now picks UDP.
-        dns.Records.Clear();
+        dns.Clear();
         dns.Add("udp.carrier.test", DnsType.A, [127, 0, 0, 4]);
         dns.Add("_sip._udp.carrier.test", DnsType.Srv, Srv(10, 0, 5060, "udp.carrier.test"));
         dns.Add("other.test", DnsType.Naptr, Naptr(10, 50, "s", "SIP+D2U", "_sip._udp.carrier.test"));
@@ -221,7 +67,7 @@ public sealed class SipDnsResolverTests
     public async Task Resolve_IpLiteralOrExplicitPort_SkipsSrv()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var dns = new Responder();
+        using var dns = new LoopbackDnsZone();
         dns.Add("_sip._udp.carrier.test", DnsType.Srv, Srv(10, 0, 5999, "x.carrier.test"));
         dns.Add("carrier.test", DnsType.A, [127, 0, 0, 9]);
         var resolver = Resolver(dns, null, out _);
@@ -237,7 +83,7 @@ public sealed class SipDnsResolverTests
     public async Task Query_WithinTtl_ServedFromCacheAndRefetchedAfter()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var dns = new Responder();
+        using var dns = new LoopbackDnsZone();
         dns.Add("carrier.test", DnsType.A, [127, 0, 0, 7], ttl: 60);
         var time = new FakeTimeProvider();
         var client = new DnsClient(new DnsClientOptions { Nameservers = [dns.EndPoint], Timeout = TimeSpan.FromSeconds(30) }, time);
@@ -255,7 +101,7 @@ public sealed class SipDnsResolverTests
     public async Task Query_NameserverNeverAnswers_TimesOutWithClearError()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var dns = new Responder(silent: true);
+        using var dns = new LoopbackDnsZone(silent: true);
         var time = new FakeTimeProvider();
         var client = new DnsClient(new DnsClientOptions { Nameservers = [dns.EndPoint], Timeout = TimeSpan.FromSeconds(2), Attempts = 3 }, time);
 
@@ -282,7 +128,7 @@ public sealed class SipDnsResolverTests
     public async Task Resolve_GarbageAnswers_OnlyTypedFailures()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var dns = new Responder { Garbage = true };
+        using var dns = new LoopbackDnsZone { Garbage = true };
         var client = new DnsClient(new DnsClientOptions { Nameservers = [dns.EndPoint], Timeout = TimeSpan.FromMilliseconds(50), Attempts = 1 }, TimeProvider.System);
         var resolver = new SipDnsResolver(client);
         for (var i = 0; i < 80; i++)
