@@ -71,6 +71,16 @@ internal static partial class PocketSphinxNative
 
     [LibraryImport(PocketSphinxLib, EntryPoint = "ps_seg_free")]
     public static partial void ps_seg_free(nint seg);
+
+    [LibraryImport(PocketSphinxLib, EntryPoint = "ps_get_feat")]
+    public static partial nint ps_get_feat(nint ps);
+
+    // mfcc_t is float in Debian's (floating-point) sphinxbase build.
+    [LibraryImport(SphinxBaseLib, EntryPoint = "cmn_live_get")]
+    public static partial int cmn_live_get(nint cmn, [Out] float[] vec);
+
+    [LibraryImport(SphinxBaseLib, EntryPoint = "cmn_live_set")]
+    public static partial void cmn_live_set(nint cmn, float[] vec);
 }
 
 /// <summary>Owns a pocketsphinx decoder (ps_decoder_t) and frees it with ps_free.</summary>
@@ -83,10 +93,14 @@ internal sealed class PocketSphinxDecoderHandle : SafeHandle
 
     public override bool IsInvalid => handle == 0;
 
+    /// <summary>Restores the decoder's live CMN to its fresh state before reuse; null when that is not possible.</summary>
+    public PocketSphinxCmnReset? CmnReset { get; private set; }
+
     public static PocketSphinxDecoderHandle FromPointer(nint ps)
     {
         var h = new PocketSphinxDecoderHandle();
         h.SetHandle(ps);
+        h.CmnReset = PocketSphinxCmnReset.Capture(ps);
         return h;
     }
 

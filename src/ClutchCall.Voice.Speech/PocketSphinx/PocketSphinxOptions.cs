@@ -21,4 +21,13 @@ public sealed record PocketSphinxOptions
     /// results depend on what it heard before; 0 loads a fresh decoder for every stream.
     /// </summary>
     public int MaxIdleDecoders { get; init; } = 4;
+
+    /// <summary>
+    /// Start every stream on a reused decoder from the model's own cepstral mean, as a freshly loaded
+    /// decoder does, so no call's audio shapes another call's transcript and results do not depend on
+    /// history. Off by default because the carried-over mean is what makes the first seconds of an
+    /// utterance usable on telephone and synthetic audio (measured on espeak-ng sentences: WER 89–111 %
+    /// from the model's mean, 30–44 % after one adapting pass; docs/speech.md).
+    /// </summary>
+    public bool IsolateStreams { get; init; }
 }

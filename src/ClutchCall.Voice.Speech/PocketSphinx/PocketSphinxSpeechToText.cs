@@ -8,8 +8,10 @@ namespace ClutchCall.Voice.Speech.PocketSphinx;
 
 /// <summary>
 /// Offline speech recognition with pocketsphinx (Debian <c>libpocketsphinx3</c>, <c>libsphinxbase3</c>
-/// and the <c>pocketsphinx-en-us</c> model) at 16 kHz. Decoders are loaded once and reused; each
-/// utterance stream holds one decoder for its lifetime, so streams run in parallel.
+/// and the <c>pocketsphinx-en-us</c> model) at 16 kHz. Decoders are loaded once and reused (with
+/// <see cref="PocketSphinxOptions.IsolateStreams"/> their live CMN is first put back to the fresh state,
+/// see <see cref="PocketSphinxCmnReset"/>); each utterance stream holds one decoder for its lifetime, so
+/// streams run in parallel.
 /// </summary>
 internal sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
 {
@@ -51,11 +53,21 @@ internal sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
         }
     }
 
+    internal PocketSphinxDecoderHandle RentForTest() => RentDecoder();
+
+    internal void ReturnForTest(PocketSphinxDecoderHandle decoder) => ReturnDecoder(decoder);
+
     private PocketSphinxDecoderHandle RentDecoder()
     {
         if (_idle.TryTake(out var decoder))
         {
             Interlocked.Decrement(ref _idleCount);
+            if (_options.IsolateStreams && decoder.CmnReset is { } reset)
+            {
+                // The utterance starts from the model's CMN, whatever this decoder heard before.
+                reset.Apply();
+            }
+
             return decoder;
         }
 
