@@ -34,7 +34,14 @@ internal sealed partial class SipBridgeServices(
 
     private CallService Calls => _calls ??= services.GetRequiredService<CallService>();
 
-    public void Register(string sid, SipCallLeg leg) => _legs[sid] = leg;
+    /// <summary>What the bridges of ended legs carried, and the peak of live legs.</summary>
+    public SipBridgeTotals Totals { get; } = new();
+
+    public void Register(string sid, SipCallLeg leg)
+    {
+        _legs[sid] = leg;
+        Totals.OnLiveLegs(_legs.Count);
+    }
 
     public void Unregister(string sid, SipCallLeg leg) => _legs.TryRemove(new KeyValuePair<string, SipCallLeg>(sid, leg));
 
@@ -46,6 +53,8 @@ internal sealed partial class SipBridgeServices(
     {
         try
         {
+            // The agent on the call (if any) gets the digit as a turn event first; storing it must not delay the agent.
+            services.GetService<ClutchCall.Voice.Server.Agents.PipelineAgentAttacher>()?.DeliverDigit(sid, digit);
             await Calls.AppendTranscriptAsync(orgId, sid, SipDigits.Speaker, digit.ToString(), CancellationToken.None).ConfigureAwait(false);
             LogDigit(sid, digit);
         }

@@ -219,6 +219,7 @@ internal sealed class SipCallLeg : ICallLeg
         _bridging?.Unregister(_sid!, this);
         if (pending is not null && await pending.ConfigureAwait(false) is { } bridge)
         {
+            _bridging?.Totals.OnEnded(bridge);
             await bridge.DisposeAsync().ConfigureAwait(false);
         }
     }

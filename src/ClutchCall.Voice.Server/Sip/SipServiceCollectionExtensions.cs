@@ -1,4 +1,5 @@
 using ClutchCall.Voice.Server.Calls;
+using ClutchCall.Voice.Server.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -38,7 +39,7 @@ internal static class SipServiceCollectionExtensions
         services.AddSingleton<SipUserAgentHost>();
         services.AddHostedService(sp => sp.GetRequiredService<SipUserAgentHost>());
         services.AddSingleton<SipBridgeServices>();
-        services.AddSingleton<ICallDialer>(sp => new SipCallDialer(sp.GetRequiredService<SipUserAgentHost>(), sp.GetRequiredService<SipBridgeServices>()));
+        services.AddSingleton<ICallDialer>(sp => new SipCallDialer(sp.GetRequiredService<SipUserAgentHost>(), sp.GetRequiredService<SipBridgeServices>(), sp.GetService<IOrgStore>()));
         services.AddHostedService<SipInboundCalls>();
         return services;
     }

@@ -60,6 +60,17 @@ internal sealed partial class SipUserAgentHost(SipServerOptions options, TimePro
                 _ = call.RejectAsync(480, "Temporarily Unavailable").AsTask();
             }
         };
+        agent.TrunkHealthChanged += h =>
+        {
+            if (h.State == ClutchCall.Voice.Sip.UserAgent.SipTrunkState.Up)
+            {
+                LogTrunkUp(h.TrunkId, h.LastRoundTrip?.TotalMilliseconds ?? 0);
+            }
+            else
+            {
+                LogTrunkDown(h.TrunkId, h.State.ToString(), h.LastError ?? "no answer");
+            }
+        };
         agent.Start();
         _agent = agent;
         LogStarted(agent.LocalEndPoint.ToString(), options.Trunks.Count);
@@ -81,4 +92,10 @@ internal sealed partial class SipUserAgentHost(SipServerOptions options, TimePro
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "SIP user agent listening on {EndPoint} with {Trunks} trunk(s)")]
     private partial void LogStarted(string endPoint, int trunks);
+
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "SIP trunk {Trunk} is {State}: {Error}")]
+    private partial void LogTrunkDown(string trunk, string state, string error);
+
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Information, Message = "SIP trunk {Trunk} is up (OPTIONS round trip {RoundTripMs:0.0} ms)")]
+    private partial void LogTrunkUp(string trunk, double roundTripMs);
 }

@@ -14,6 +14,11 @@ internal sealed record SipUasPolicy
 
     public IReadOnlySet<string> UriSchemes { get; init; } = new HashSet<string>(StringComparer.Ordinal) { "sip", "sips", "tel" };
 
+    /// <summary>
+    /// Option tags a request may Require (RFC 3261 §8.2.2.3; others get 420): <c>timer</c> (RFC 4028, refreshes and
+    /// expiry in <c>UserAgent/SipSessionTimer</c>), <c>100rel</c> (RFC 3262, reliable 18x and PRACK in
+    /// <c>UserAgent/SipReliableProvisionals</c>), <c>replaces</c> and <c>norefersub</c>.
+    /// </summary>
     public IReadOnlySet<string> Extensions { get; init; } =
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "timer", "replaces", "norefersub", "100rel" };
 

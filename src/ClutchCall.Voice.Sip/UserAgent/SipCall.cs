@@ -28,7 +28,14 @@ internal sealed class SipCall : IAsyncDisposable
     private SdpSession? _remoteOffer;
     private (uint CSeq, byte[] Wire, IPEndPoint To)? _lastAck;
     private TaskCompletionSource<int>? _transferResult;
-    private ITimer? _sessionTimer;
+    private SipSessionTimer? _sessionTimer;
+    private SipSessionTimerAnswer _uasTimerAnswer;
+    private SipReliableProvisionals? _reliable;
+    private string? _localSdp;
+    private bool _remoteAllowsUpdate;
+    private uint _sessionMinSe;
+    private int _refreshing;
+    private int _sessionRefreshes;
 
     private SipCall(SipUserAgent ua, SipTrunkOptions? trunk, string callId, bool outbound, string localParty, string remoteParty)
     {
@@ -74,6 +81,21 @@ internal sealed class SipCall : IAsyncDisposable
 
     /// <summary>Negotiated session interval (RFC 4028), or null when the call has no session timer.</summary>
     public TimeSpan? SessionInterval { get; private set; }
+
+    /// <summary>True when we send the session refreshes (RFC 4028 refresher is us), false when the peer does.</summary>
+    public bool LocalRefresher => _sessionTimer?.LocalRefresher ?? false;
+
+    /// <summary>Session refreshes we sent that the peer accepted with a 2xx (RFC 4028 §7.4).</summary>
+    public int SessionRefreshes => Volatile.Read(ref _sessionRefreshes);
+
+    /// <summary>PRACKs sent for reliable 18x responses (RFC 3262 §4; outbound calls).</summary>
+    internal int PracksSent => _outbound?.Prack?.PracksSent ?? 0;
+
+    /// <summary>Inbound: the ACK for our 2xx arrived (RFC 3261 §13.3.1.4), so the dialog is confirmed.</summary>
+    internal bool AckReceived { get; private set; }
+
+    /// <summary>The reliable 18x sender of an inbound call that uses RFC 3262, else null.</summary>
+    internal SipReliableProvisionals? ReliableProvisionals => _reliable;
 
     public SipCallEnd? EndInfo => _ended.Task.IsCompleted ? _ended.Task.Result : null;
 
@@ -289,6 +311,17 @@ internal sealed class SipCall : IAsyncDisposable
             return false;
         }
 
+        // RFC 4028 §9: an interval below our Min-SE is refused 422 before the call rings.
+        _sessionMinSe = LocalMinSe;
+        _uasTimerAnswer = SipSessionTimer.AnswerRequest(request, _sessionMinSe, out _);
+        if (_uasTimerAnswer.Reject)
+        {
+            tx.Respond(SipSessionTimer.Create422(tx, _uasTimerAnswer.RejectMinSe));
+            End(SipCallOutcome.Failed, 422, $"422 Session Interval Too Small: the caller asked for less than Min-SE {_uasTimerAnswer.RejectMinSe} s", byRemote: false);
+            return false;
+        }
+
+        _remoteAllowsUpdate = AllowsUpdate(request);
         _remoteOffer = offer;
         Dialog = SipDialog.FromUasRequest(request, tx.ToTag!);
         tx.Cancelled += _ =>
@@ -297,6 +330,7 @@ internal sealed class SipCall : IAsyncDisposable
             tx.Respond(tx.CreateResponse(487, SipReasonPhrases.For(487)));
             End(SipCallOutcome.NoAnswer, 487, "caller cancelled", byRemote: true);
         };
+        tx.AckReceived += _ => AckReceived = true;
         tx.AckTimedOut += timedOut =>
         {
             if (State == SipCallState.Answered)
@@ -305,10 +339,60 @@ internal sealed class SipCall : IAsyncDisposable
                 End(SipCallOutcome.Failed, 408, "no ACK for the 200 OK", byRemote: false);
             }
         };
-        tx.Respond(tx.CreateResponse(180, "Ringing").Add(SipHeaderNames.Contact, Agent.Contact(LocalParty, tx.Remote)));
+        var ringing = tx.CreateResponse(180, "Ringing").Add(SipHeaderNames.Contact, Agent.Contact(LocalParty, tx.Remote));
+
+        // RFC 3262 §3: a caller that requires 100rel (or supports it, when the trunk prefers reliability) gets its 18x reliably.
+        if (SipExtensionHeaders.Lists(request, SipHeaderNames.Require, "100rel")
+            || (Trunk?.ReliableProvisionalsWhenSupported == true && SipExtensionHeaders.Lists(request, SipHeaderNames.Supported, "100rel")))
+        {
+            _reliable = new SipReliableProvisionals(tx, Agent.Time, Agent.Options.Timers, () => OnReliableProvisionalUnacknowledged(tx));
+            ringing.Add(SipHeaderNames.Allow, "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, REFER, NOTIFY, PRACK");
+            _reliable.Send(ringing);
+        }
+        else
+        {
+            tx.Respond(ringing);
+        }
+
         MarkRinging(earlyMedia: false);
         return true;
     }
+
+    /// <summary>RFC 3262 §3: a reliable 18x unacknowledged for 64*T1 makes the UAS refuse the INVITE with a 5xx.</summary>
+    private void OnReliableProvisionalUnacknowledged(SipServerTransaction tx)
+    {
+        if (State is SipCallState.Answered or SipCallState.Ended)
+        {
+            return;
+        }
+
+        tx.Respond(tx.CreateResponse(500, SipReasonPhrases.For(500)).Add("Warning", "399 - \"no PRACK for the reliable provisional response\""));
+        End(SipCallOutcome.Failed, 500, "no PRACK for the reliable 180 within 64*T1 (RFC 3262 §3)", byRemote: false);
+    }
+
+    /// <summary>RFC 3262 §3: a PRACK matching the unacknowledged reliable 18x gets 200 and stops its retransmission; any other 481.</summary>
+    private void OnPrack(SipServerTransaction tx)
+    {
+        if (!SipExtensionHeaders.TryParseRAck(tx.Request.GetHeader("RAck"), out var rack, out var error))
+        {
+            tx.Respond(tx.CreateResponse(400, "Bad RAck").Add("Warning", "399 - \"" + error!.Replace("\"", "'", StringComparison.Ordinal) + "\""));
+            return;
+        }
+
+        if (_reliable?.OnPrack(rack, () => tx.Respond(tx.CreateResponse(200, "OK"))) == true)
+        {
+            return;
+        }
+
+        tx.Respond(tx.CreateResponse(481, SipReasonPhrases.For(481)));
+    }
+
+    private uint LocalMinSe => (uint)Math.Max(Trunk?.MinSessionExpiresSeconds ?? 0, (int)SipSessionTimer.AbsoluteMinimumSeconds);
+
+    private static bool AllowsUpdate(SipMessage message) => SipExtensionHeaders.Lists(message, SipHeaderNames.Allow, "UPDATE");
+
+    /// <summary>The SDP we last sent (offer or answer): a re-INVITE that only refreshes the session repeats it (RFC 4028 §7.4, RFC 3264 §8).</summary>
+    internal void RememberLocalSdp(string sdp) => _localSdp = sdp;
 
     /// <summary>Answers an inbound call: 200 OK with the SDP answer (RFC 3264 §6), media starts.</summary>
     public ValueTask AcceptAsync()
@@ -322,15 +406,48 @@ internal sealed class SipCall : IAsyncDisposable
             }
         }
 
+        if (_reliable is { } reliable && !reliable.Acknowledged.IsCompleted)
+        {
+            return AcceptAfterPrackAsync(tx, reliable);
+        }
+
+        SendAnswer(tx);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// RFC 3262 §3: the 2xx waits for the PRACK of the outstanding reliable 18x, which is retransmitted meanwhile;
+    /// when none comes within 64*T1 the INVITE was refused 5xx and the call has ended.
+    /// </summary>
+    private async ValueTask AcceptAfterPrackAsync(SipServerTransaction tx, SipReliableProvisionals reliable)
+    {
+        await reliable.Acknowledged.ConfigureAwait(false);
+        lock (_gate)
+        {
+            if (State != SipCallState.Ringing)
+            {
+                return;
+            }
+        }
+
+        SendAnswer(tx);
+    }
+
+    private void SendAnswer(SipServerTransaction tx)
+    {
         var answer = SdpOfferAnswer.CreateAnswer(_remoteOffer!, LocalSdp(SdpDirection.SendRecv), out var negotiation);
         ApplyNegotiation(negotiation!);
         var ok = tx.CreateResponse(200, "OK").Add(SipHeaderNames.Contact, Agent.Contact(LocalParty, tx.Remote));
         Agent.AddCapabilities(ok);
-        AddSessionTimerAnswer(tx.Request, ok);
-        ok.SetBody("application/sdp", answer.ToString());
+        ApplySessionTimerAnswer(_uasTimerAnswer, ok);
+        var sdp = answer.ToString();
+        RememberLocalSdp(sdp);
+        ok.SetBody("application/sdp", sdp);
+
+        // RFC 3262 §3: once the final response is sent, reliable 18x are no longer retransmitted.
+        _reliable?.Stop();
         tx.Respond(ok);
         MarkAnswered(Dialog!);
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>Rejects an unanswered inbound call with a final status (e.g. 403, 486, 603), before any media.</summary>
@@ -351,42 +468,180 @@ internal sealed class SipCall : IAsyncDisposable
     }
 
     /// <summary>
-    /// RFC 4028 §9: when the UAC asked for a session timer we accept its interval and let it refresh
-    /// (refresher=uac); we answer its refreshes and end the call if none arrives in time (§10).
+    /// RFC 4028 §9/§10: answers a request's session timer — the interval it asked for with the refresher it named
+    /// (or we chose) — and (re)arms ours. A request without Session-Expires still refreshes a running timer.
     /// </summary>
-    private void AddSessionTimerAnswer(SipMessage request, SipMessageBuilder response)
+    private void ApplySessionTimerAnswer(SipSessionTimerAnswer answer, SipMessageBuilder response)
     {
-        if (request.GetHeader("Session-Expires") is not { } se)
+        if (answer.Accept)
         {
-            return;
-        }
+            SipSessionTimer.AddAnswer(response, answer);
 
-        var semi = se.IndexOf(';', StringComparison.Ordinal);
-        if (!int.TryParse(semi < 0 ? se : se[..semi], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds < 90)
+            // refresher=uas in our answer means we, the UAS of this transaction, refresh.
+            ArmSessionTimer(answer.Seconds, localRefresher: answer.Refresher == SipRefresherParam.Uas);
+        }
+        else if (_sessionTimer?.Interval is { } running)
         {
-            return;
+            ArmSessionTimer((uint)running.TotalSeconds, _sessionTimer.LocalRefresher);
         }
-
-        response.Add("Session-Expires", seconds.ToString(CultureInfo.InvariantCulture) + ";refresher=uac").Add(SipHeaderNames.Require, "timer");
-        SessionInterval = TimeSpan.FromSeconds(seconds);
-        ArmSessionTimer();
     }
 
-    private void ArmSessionTimer()
+    /// <summary>RFC 4028 §7.2: the 2xx to our INVITE says whether a session timer runs, and who refreshes it.</summary>
+    internal void OnUacAnswered(SipMessage ok, uint minSe)
     {
-        if (SessionInterval is not { } interval)
+        _remoteAllowsUpdate = AllowsUpdate(ok);
+        _sessionMinSe = Math.Max(minSe, LocalMinSe);
+        if (SipSessionTimer.ReadResponse(ok, out var seconds, out var local))
+        {
+            ArmSessionTimer(seconds, local);
+        }
+    }
+
+    private void ArmSessionTimer(uint seconds, bool localRefresher)
+    {
+        lock (_gate)
+        {
+            if (State == SipCallState.Ended)
+            {
+                return;
+            }
+
+            _sessionTimer ??= new SipSessionTimer(Agent.Time, () => _ = Task.Run(RefreshSessionAsync), OnSessionExpired);
+        }
+
+        _sessionTimer.Arm(seconds, localRefresher);
+        SessionInterval = TimeSpan.FromSeconds(seconds);
+    }
+
+    private void OnSessionExpired()
+    {
+        _ = Task.Run(() => SendByeAsync(CancellationToken.None));
+        End(SipCallOutcome.Completed, 408, "session timer expired without refresh", byRemote: false);
+    }
+
+    /// <summary>Headers that keep the session timer in an in-dialog INVITE/UPDATE we send (RFC 4028 §7.4).</summary>
+    private void AddSessionTimerRequest(SipMessageBuilder request, uint seconds, bool localRefresher) =>
+        request.Add(SipHeaderNames.Supported, "timer")
+            .Add("Session-Expires", SipExtensionHeaders.FormatSessionExpires(seconds, localRefresher ? SipRefresherParam.Uac : SipRefresherParam.Uas))
+            .Add("Min-SE", Math.Max(_sessionMinSe, LocalMinSe).ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// RFC 4028 §7.4/§9: we are the refresher and half the interval passed. The refresh is an UPDATE without a
+    /// body when the peer allows UPDATE (RFC 3311), else a re-INVITE repeating our last SDP. A 422 raises the
+    /// interval to its Min-SE, a 405/501 to UPDATE falls back to re-INVITE and a 491 is retried after a pause
+    /// (RFC 3261 §14.1); any other failure — 408 and 481 end the dialog (RFC 3261 §12.2.1.2) — ends the call with BYE.
+    /// </summary>
+    private async Task RefreshSessionAsync()
+    {
+        if (Interlocked.Exchange(ref _refreshing, 1) == 1)
         {
             return;
         }
 
-        // RFC 4028 §10: without a refresh the session ends at expiry minus min(32 s, interval/3).
-        var expiry = interval - TimeSpan.FromSeconds(Math.Min(32, interval.TotalSeconds / 3));
-        _sessionTimer?.Dispose();
-        _sessionTimer = Agent.Time.CreateTimer(state =>
+        try
         {
-            _ = Task.Run(() => SendByeAsync(CancellationToken.None));
-            End(SipCallOutcome.Completed, 408, "session timer expired without refresh", byRemote: false);
-        }, null, expiry, Timeout.InfiniteTimeSpan);
+            var seconds = (uint)(_sessionTimer?.Interval?.TotalSeconds ?? 0);
+            var useUpdate = _remoteAllowsUpdate;
+            SipMessage? response = null;
+            for (var attempt = 0; attempt < 4 && seconds > 0; attempt++)
+            {
+                if (State != SipCallState.Answered)
+                {
+                    return;
+                }
+
+                response = await SendRefreshAsync(useUpdate, seconds).ConfigureAwait(false);
+                var code = response.StatusCode;
+                if (code is >= 200 and < 300)
+                {
+                    Interlocked.Increment(ref _sessionRefreshes);
+                    if (SipSessionTimer.ReadResponse(response, out var granted, out var local))
+                    {
+                        ArmSessionTimer(granted, local);
+                    }
+                    else
+                    {
+                        // §7.2: a 2xx without Session-Expires switches the session timer off.
+                        _sessionTimer?.Stop();
+                        SessionInterval = null;
+                    }
+
+                    return;
+                }
+
+                if (code == 422 && SipSessionTimer.TryReadMinSe(response, out var minSe) && minSe > seconds)
+                {
+                    seconds = minSe;
+                    _sessionMinSe = Math.Max(_sessionMinSe, minSe);
+                    continue;
+                }
+
+                if (useUpdate && code is 405 or 501)
+                {
+                    useUpdate = false;
+                    _remoteAllowsUpdate = false;
+                    continue;
+                }
+
+                if (code == 491)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2100, 4000)), Agent.Time).ConfigureAwait(false);
+                    continue;
+                }
+
+                break;
+            }
+
+            var why = response is null ? "no response" : $"{response.StatusCode} {response.ReasonPhrase}";
+            await SendByeAsync(CancellationToken.None).ConfigureAwait(false);
+            End(SipCallOutcome.Completed, response?.StatusCode ?? 408, $"session refresh failed: {why}", byRemote: false);
+        }
+#pragma warning disable CA1031 // a failed refresh ends this call, never the user agent
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            await SendByeAsync(CancellationToken.None).ConfigureAwait(false);
+            End(SipCallOutcome.Completed, e is SipException se ? se.StatusCode : 500, $"session refresh failed: {e.Message}", byRemote: false);
+        }
+        finally
+        {
+            Volatile.Write(ref _refreshing, 0);
+        }
+    }
+
+    private async Task<SipMessage> SendRefreshAsync(bool useUpdate, uint seconds)
+    {
+        var d = Dialog!;
+        var to = await Agent.ResolveAsync(d.NextHop(), CancellationToken.None).ConfigureAwait(false);
+        uint cseq = 0;
+        var response = await Agent.SendWithAuthAsync(
+            () =>
+            {
+                cseq = d.NextCSeq();
+                var b = d.CreateRequest(useUpdate ? "UPDATE" : "INVITE", cseq, Agent.NewVia(to), Agent.Contact(LocalParty, to))
+                    .Add(SipHeaderNames.UserAgent, Agent.Options.Product);
+                AddSessionTimerRequest(b, seconds, localRefresher: true);
+                if (!useUpdate && _localSdp is { } sdp)
+                {
+                    b.SetBody("application/sdp", sdp);
+                }
+
+                return b;
+            },
+            to, SipUserAgent.CredentialsOf(Trunk), CancellationToken.None).ConfigureAwait(false);
+        if (response.StatusCode is >= 200 and < 300)
+        {
+            d.OnTargetRefreshResponse(response);
+            if (!useUpdate)
+            {
+                // RFC 3261 §13.2.2.4: the 2xx to the re-INVITE is ACKed by us.
+                var ack = d.CreateRequest("ACK", cseq, Agent.NewVia(to), Agent.Contact(LocalParty, to)).ToArray();
+                Agent.SendStateless(ack, to);
+                RememberAck(cseq, ack, to);
+            }
+        }
+
+        return response;
     }
 
     // ---- in-dialog requests from the far end ----
@@ -418,6 +673,9 @@ internal sealed class SipCall : IAsyncDisposable
             case "INFO":
                 OnInfo(tx);
                 break;
+            case "PRACK":
+                OnPrack(tx);
+                break;
             case "OPTIONS":
                 tx.Respond(Agent.AddCapabilities(tx.CreateResponse(200, "OK")));
                 break;
@@ -448,6 +706,19 @@ internal sealed class SipCall : IAsyncDisposable
             return;
         }
 
+        // RFC 4028 §9: a refresh asking for less than our Min-SE is refused 422 before anything changes.
+        var timerAnswer = SipSessionTimer.AnswerRequest(request, _sessionMinSe == 0 ? LocalMinSe : _sessionMinSe, out _);
+        if (timerAnswer.Reject)
+        {
+            tx.Respond(SipSessionTimer.Create422(tx, timerAnswer.RejectMinSe));
+            return;
+        }
+
+        if (request.CountHeaders(SipHeaderNames.Allow) > 0)
+        {
+            _remoteAllowsUpdate = AllowsUpdate(request);
+        }
+
         var ok = tx.CreateResponse(200, "OK").Add(SipHeaderNames.Contact, Agent.Contact(LocalParty, tx.Remote));
         if (request.Body.Length > 0)
         {
@@ -465,7 +736,9 @@ internal sealed class SipCall : IAsyncDisposable
             }
 
             _media.Configure(negotiation);
-            ok.SetBody("application/sdp", answer.ToString());
+            var sdp = answer.ToString();
+            RememberLocalSdp(sdp);
+            ok.SetBody("application/sdp", sdp);
             var hold = negotiation.RemoteHold;
             if (hold != RemoteHold)
             {
@@ -474,7 +747,7 @@ internal sealed class SipCall : IAsyncDisposable
             }
         }
 
-        AddSessionTimerAnswer(request, ok);
+        ApplySessionTimerAnswer(timerAnswer, ok);
         tx.Respond(ok);
     }
 
@@ -524,13 +797,22 @@ internal sealed class SipCall : IAsyncDisposable
     {
         var d = Dialog ?? throw new InvalidOperationException("call is not established");
         var offer = SdpOfferAnswer.CreateOffer(LocalSdp(hold ? SdpDirection.SendOnly : SdpDirection.SendRecv));
+        var offerText = offer.ToString();
         var to = await Agent.ResolveAsync(d.NextHop(), cancellationToken).ConfigureAwait(false);
         uint cseq = 0;
         var response = await Agent.SendWithAuthAsync(
             () =>
             {
                 cseq = d.NextCSeq();
-                return d.CreateRequest("INVITE", cseq, Agent.NewVia(to), Agent.Contact(LocalParty, to)).SetBody("application/sdp", offer.ToString());
+                var b = d.CreateRequest("INVITE", cseq, Agent.NewVia(to), Agent.Contact(LocalParty, to)).SetBody("application/sdp", offerText);
+
+                // RFC 4028 §7.4: every re-INVITE is a session refresh, so it keeps the running timer's interval and refresher.
+                if (_sessionTimer is { Interval: { } interval } timer)
+                {
+                    AddSessionTimerRequest(b, (uint)interval.TotalSeconds, timer.LocalRefresher);
+                }
+
+                return b;
             },
             to, SipUserAgent.CredentialsOf(Trunk), cancellationToken).ConfigureAwait(false);
         if (response.StatusCode is < 200 or >= 300)
@@ -543,6 +825,12 @@ internal sealed class SipCall : IAsyncDisposable
         var ack = d.CreateRequest("ACK", cseq, Agent.NewVia(to), Agent.Contact(LocalParty, to)).ToArray();
         Agent.SendStateless(ack, to);
         RememberAck(cseq, ack, to);
+        RememberLocalSdp(offerText);
+        if (_sessionTimer?.Interval is not null && SipSessionTimer.ReadResponse(response, out var granted, out var localRefresher))
+        {
+            ArmSessionTimer(granted, localRefresher);
+        }
+
         if (SdpParser.TryParse(response.Body.Span, out var answer, out _) && SdpOfferAnswer.TryReadAnswer(answer!, LocalSdp(SdpDirection.SendRecv), out var negotiation))
         {
             _media!.Configure(negotiation! with { LocalDirection = hold ? SdpDirection.SendOnly : negotiation.LocalDirection });
@@ -594,6 +882,7 @@ internal sealed class SipCall : IAsyncDisposable
         }
 
         _sessionTimer?.Dispose();
+        _reliable?.Stop();
         _outbound?.OnEnded();
         Agent.OnCallEnded(this);
         _ended.TrySetResult(end);

@@ -28,13 +28,23 @@ internal sealed class SipOutboundInvite
     private ITimer? _ringTimer;
     private uint _cseq;
     private (string Name, string Value)? _authorization;
+    private uint _sessionExpires;
+    private uint _minSe;
+    private bool _retried422;
+    private SipPrackClient? _prack;
 
     public SipOutboundInvite(SipCall call, SipCallRequest request, string from)
     {
         _call = call;
         _request = request;
         _from = from;
+        var trunk = call.Trunk!;
+        _minSe = (uint)Math.Max(trunk.MinSessionExpiresSeconds, (int)SipSessionTimer.AbsoluteMinimumSeconds);
+        _sessionExpires = trunk.SessionExpiresSeconds > 0 ? Math.Max((uint)trunk.SessionExpiresSeconds, _minSe) : 0;
     }
+
+    /// <summary>The PRACK side of RFC 3262, once a reliable 18x arrived.</summary>
+    internal SipPrackClient? Prack => _prack;
 
     private SipUserAgent Agent => _call.Agent;
 
@@ -59,6 +69,7 @@ internal sealed class SipOutboundInvite
         var targets = await Agent.ResolveTrunkTargetsAsync(Trunk, CancellationToken.None).ConfigureAwait(false);
         var offer = SdpOfferAnswer.CreateOffer(_call.LocalSdp(SdpDirection.SendRecv));
         var offerText = offer.ToString();
+        _call.RememberLocalSdp(offerText);
         var ringTimeout = _request.RingTimeout ?? Agent.Options.DefaultRingTimeout;
         _ringTimer = Agent.Time.CreateTimer(_ => Cancel(SipCallOutcome.NoAnswer, $"no answer within {ringTimeout.TotalSeconds:0} s"), null, ringTimeout, Timeout.InfiniteTimeSpan);
         var credentials = SipUserAgent.CredentialsOf(Trunk);
@@ -87,7 +98,7 @@ internal sealed class SipOutboundInvite
             }
 
             var started = Agent.Time.GetTimestamp();
-            tx.Provisional += OnProvisional;
+            tx.Provisional += response => OnProvisional(tx, response);
             var final = await tx.FinalResponse.ConfigureAwait(false);
             var code = final.StatusCode;
             if (code is >= 200 and < 300)
@@ -109,6 +120,16 @@ internal sealed class SipOutboundInvite
                 var uri = invite.RequestUri;
                 _authorization = (DigestAuthenticator.AnswerHeaderFor(code),
                     DigestAuthenticator.CreateAuthorization(challenge, credentials, "INVITE", uri, 1, DigestAuthenticator.NewCnonce()));
+                continue;
+            }
+
+            // RFC 4028 §7.1 (§6): a 422 names the smallest interval the far end accepts; the INVITE is retried
+            // once with Session-Expires and Min-SE raised to it, as a new transaction with the next CSeq.
+            if (code == 422 && _sessionExpires > 0 && !_retried422 && SipSessionTimer.TryReadMinSe(final, out var theirMinSe) && theirMinSe > _sessionExpires)
+            {
+                _retried422 = true;
+                _sessionExpires = theirMinSe;
+                _minSe = Math.Max(_minSe, theirMinSe);
                 continue;
             }
 
@@ -171,9 +192,16 @@ internal sealed class SipOutboundInvite
             .Add(SipHeaderNames.CallId, _call.CallId)
             .Add(SipHeaderNames.CSeq, (++_cseq).ToString(CultureInfo.InvariantCulture) + " INVITE")
             .Add(SipHeaderNames.Contact, Agent.Contact(_from, destination))
-            .Add(SipHeaderNames.Allow, "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, REFER, NOTIFY")
-            .Add(SipHeaderNames.Supported, "replaces, norefersub")
+            .Add(SipHeaderNames.Allow, "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, REFER, NOTIFY, PRACK")
+            .Add(SipHeaderNames.Supported, SupportedOptions())
             .Add(SipHeaderNames.UserAgent, Agent.Options.Product);
+        if (_sessionExpires > 0)
+        {
+            // RFC 4028 §7.1: the UAC asks for a session interval and states its Min-SE; the UAS names the refresher.
+            b.Add("Session-Expires", SipExtensionHeaders.FormatSessionExpires(_sessionExpires, SipRefresherParam.None))
+                .Add("Min-SE", _minSe.ToString(CultureInfo.InvariantCulture));
+        }
+
         if (Trunk.SendPAssertedIdentity)
         {
             b.Add("P-Asserted-Identity", $"<{scheme}:{_from}@{domain}>");
@@ -192,11 +220,25 @@ internal sealed class SipOutboundInvite
         return b.SetBody("application/sdp", offer);
     }
 
-    private void OnProvisional(SipMessage response)
+    /// <summary>RFC 3261 §20.37 option tags of our INVITE: RFC 4028 <c>timer</c> and RFC 3262 <c>100rel</c> per the trunk.</summary>
+    private string SupportedOptions() =>
+        (_sessionExpires > 0 ? "timer, " : string.Empty) + (Trunk.Offer100rel ? "100rel, " : string.Empty) + "replaces, norefersub";
+
+    private void OnProvisional(SipClientTransaction tx, SipMessage response)
     {
         if (response.StatusCode == 100)
         {
             return;
+        }
+
+        // RFC 3262 §4: a reliable 18x is PRACKed once, in order; retransmissions and out-of-order ones are dropped.
+        if (SipExtensionHeaders.Lists(response, SipHeaderNames.Require, "100rel"))
+        {
+            _prack ??= new SipPrackClient(_call, _from);
+            if (!_prack.Accept(tx.Request, response))
+            {
+                return;
+            }
         }
 
         bool sendCancel;
@@ -266,6 +308,7 @@ internal sealed class SipOutboundInvite
     private async Task OnSuccessAsync(SipClientTransaction tx, SipMessage ok)
     {
         var dialog = SipDialog.FromUacResponse(tx.Request, ok) ?? throw new SipException(502, "2xx without a To tag");
+        _prack?.ContinueCSeq(dialog);
         var destination = await Agent.ResolveAsync(dialog.NextHop(), CancellationToken.None).ConfigureAwait(false);
         var cseq = tx.Request.CSeq!.Value.Number;
         // RFC 3261 §13.2.2.4: the ACK has the INVITE's CSeq number and credentials, a new branch.
@@ -308,6 +351,7 @@ internal sealed class SipOutboundInvite
 
         _ringTimer?.Dispose();
         _call.ApplyNegotiation(negotiation!);
+        _call.OnUacAnswered(ok, _sessionExpires > 0 ? _minSe : 0);
         _call.MarkAnswered(dialog);
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using ClutchCall.Voice.Sip.Messages;
 
 namespace ClutchCall.Voice.Sip.UserAgent;
@@ -43,6 +44,15 @@ internal sealed class SipRegistration : IAsyncDisposable
 
     public int Successes { get; private set; }
 
+    /// <summary>The registrar target that answered last (RFC 3263 §4.3); refreshes go there first. Null before any answer.</summary>
+    public IPEndPoint? CurrentTarget { get; private set; }
+
+    /// <summary>The targets tried that failed in the last exchange (timeout, transport error, 503), or null.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>Every target a REGISTER went to, in order (diagnostics and tests).</summary>
+    internal System.Collections.Concurrent.ConcurrentQueue<IPEndPoint> Attempts { get; } = new();
+
     /// <summary>Completes after the first attempt settles (success or failure).</summary>
     public Task FirstAttempt => _firstResult.Task;
 
@@ -62,10 +72,11 @@ internal sealed class SipRegistration : IAsyncDisposable
                 return;
             }
 #pragma warning disable CA1031 // a failed attempt is retried, never fatal
-            catch (Exception)
+            catch (Exception e)
 #pragma warning restore CA1031
             {
                 IsRegistered = false;
+                LastError = e.Message;
                 next = RetryDelay;
             }
 
@@ -81,11 +92,53 @@ internal sealed class SipRegistration : IAsyncDisposable
         }
     }
 
-    /// <summary>One REGISTER exchange; returns how long to wait before the next one.</summary>
+    /// <summary>
+    /// One REGISTER exchange; returns how long to wait before the next one. RFC 3263 §4.3: the registrar target that
+    /// answered last is tried first; a timeout, a transport error or a 503 moves the request to the next target as a
+    /// new transaction (new branch, next CSeq, same Call-ID per RFC 3261 §10.2), and a refresh sticks to the target
+    /// that answered until it fails.
+    /// </summary>
     private async Task<TimeSpan> RegisterOnceAsync(int expires, CancellationToken ct)
     {
-        var destination = await _ua.ResolveTrunkAsync(_trunk, ct).ConfigureAwait(false);
-        var response = await _ua.SendWithAuthAsync(() => Build(expires, destination), destination, SipUserAgent.CredentialsOf(_trunk), ct).ConfigureAwait(false);
+        var targets = await _ua.ResolveTrunkTargetsAsync(_trunk, ct).ConfigureAwait(false);
+        var order = new List<IPEndPoint>(targets.Count);
+        if (CurrentTarget is { } sticky && targets.Contains(sticky))
+        {
+            order.Add(sticky);
+        }
+
+        order.AddRange(targets.Where(t => !t.Equals(CurrentTarget)));
+        var tried = new List<string>();
+        SipMessage? response = null;
+        foreach (var destination in order)
+        {
+            Attempts.Enqueue(destination);
+            var (final, failure) = await ExchangeAsync(expires, destination, ct).ConfigureAwait(false);
+            response = final;
+            if (failure is null && final.StatusCode != 503)
+            {
+                CurrentTarget = destination;
+                break;
+            }
+
+            tried.Add($"{SipTargetFailure.Describe(_ua, destination)}: {failure ?? $"{final.StatusCode} {final.ReasonPhrase}"}");
+            if (CurrentTarget?.Equals(destination) == true)
+            {
+                CurrentTarget = null;
+            }
+
+            response = null;
+        }
+
+        if (response is null)
+        {
+            LastStatus = 503;
+            LastError = "no registrar answered: " + string.Join("; ", tried);
+            IsRegistered = false;
+            return RetryDelay;
+        }
+
+        LastError = tried.Count > 0 ? "failed over after: " + string.Join("; ", tried) : null;
         LastStatus = response.StatusCode;
         if (response.StatusCode == 423 && int.TryParse(response.GetHeader("Min-Expires"), NumberStyles.None, CultureInfo.InvariantCulture, out var min) && min > expires)
         {
@@ -123,7 +176,36 @@ internal sealed class SipRegistration : IAsyncDisposable
         return TimeSpan.FromSeconds(refresh);
     }
 
-    private SipMessageBuilder Build(int expires, System.Net.IPEndPoint destination)
+    /// <summary>
+    /// One REGISTER to one target with a Digest challenge answered once (RFC 3261 §22.2); the failure text says why
+    /// the target reached nobody (timeout or transport error), null when the registrar answered.
+    /// </summary>
+    private async Task<(SipMessage Final, string? Failure)> ExchangeAsync(int expires, IPEndPoint destination, CancellationToken ct)
+    {
+        var started = _ua.Time.GetTimestamp();
+        var tx = _ua.StartTransaction(Build(expires, destination), destination);
+        var response = await tx.FinalResponse.WaitAsync(ct).ConfigureAwait(false);
+        if (SipTargetFailure.Of(_ua, tx, response, started) is { } failure)
+        {
+            return (response, failure);
+        }
+
+        if (response.StatusCode is not (401 or 407) || SipUserAgent.CredentialsOf(_trunk) is not { } credentials
+            || Auth.DigestAuthenticator.PickChallenge(response) is not { } challenge)
+        {
+            return (response, null);
+        }
+
+        var retry = Build(expires, destination);
+        retry.Add(Auth.DigestAuthenticator.AnswerHeaderFor(response.StatusCode),
+            Auth.DigestAuthenticator.CreateAuthorization(challenge, credentials, retry.Method, retry.RequestUri, 1, Auth.DigestAuthenticator.NewCnonce()));
+        started = _ua.Time.GetTimestamp();
+        tx = _ua.StartTransaction(retry, destination);
+        response = await tx.FinalResponse.WaitAsync(ct).ConfigureAwait(false);
+        return (response, SipTargetFailure.Of(_ua, tx, response, started));
+    }
+
+    private SipMessageBuilder Build(int expires, IPEndPoint destination)
     {
         var domain = _trunk.EffectiveDomain;
         var aor = $"<sip:{_trunk.Username}@{domain}>";
@@ -153,7 +235,7 @@ internal sealed class SipRegistration : IAsyncDisposable
             try
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                var destination = await _ua.ResolveTrunkAsync(_trunk, cts.Token).ConfigureAwait(false);
+                var destination = CurrentTarget ?? await _ua.ResolveTrunkAsync(_trunk, cts.Token).ConfigureAwait(false);
                 await _ua.SendWithAuthAsync(() => Build(0, destination), destination, SipUserAgent.CredentialsOf(_trunk), cts.Token).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // unregistering is best effort

@@ -82,8 +82,38 @@ internal sealed class SipTrunkOptions
     /// <summary>Longest Retry-After honoured; a longer one fails the call at once.</summary>
     public int MaxRetryAfterSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// Orgs (ids or names) whose calls may go out through this trunk; empty means every org (a single-tenant
+    /// deployment). The user agent does not look at it; the server checks it before dialing.
+    /// </summary>
+    public List<string> Orgs { get; set; } = [];
+
     /// <summary>Status sent to inbound callers the caller-ID policy refuses (e.g. 403, 486, 603).</summary>
     public int InboundRejectStatus { get; set; } = 403;
+
+    /// <summary>
+    /// Seconds between OPTIONS keep-alive probes to the trunk (RFC 3261 §11; over UDP they also keep the NAT binding
+    /// open); 0 turns keep-alive off. Read the result with <see cref="SipUserAgent.TrunkHealth"/>.
+    /// </summary>
+    public int KeepAliveSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Session interval asked for on outbound INVITEs (RFC 4028 §7.1: <c>Supported: timer</c> and Session-Expires), in
+    /// seconds; 0 switches the session timer off for calls we place.
+    /// </summary>
+    public int SessionExpiresSeconds { get; set; } = 1800;
+
+    /// <summary>Smallest session interval we accept or ask for (RFC 4028 §5 Min-SE; at least 90).</summary>
+    public int MinSessionExpiresSeconds { get; set; } = 90;
+
+    /// <summary>Advertise <c>Supported: 100rel</c> on outbound INVITEs, so the carrier may send its 18x reliably (RFC 3262 §4).</summary>
+    public bool Offer100rel { get; set; } = true;
+
+    /// <summary>
+    /// Inbound: send 18x reliably (RFC 3262 §3) also when the caller only lists 100rel in Supported; with
+    /// <c>Require: 100rel</c> they are always reliable.
+    /// </summary>
+    public bool ReliableProvisionalsWhenSupported { get; set; }
 
     /// <summary>The signalling transport as a kind (valid after <see cref="Validate"/>).</summary>
     public Sip.Transport.SipTransportKind TransportKind => Sip.Transport.SipTransportKinds.TryParse(Transport, out var k) ? k : Sip.Transport.SipTransportKind.Udp;
@@ -157,6 +187,22 @@ internal sealed class SipTrunkOptions
         if (InboundRejectStatus is < 400 or > 699)
         {
             throw new ArgumentException($"trunk '{Id}': InboundRejectStatus must be a 4xx-6xx status");
+        }
+
+        if (KeepAliveSeconds is < 0 or > 86400)
+        {
+            throw new ArgumentException($"trunk '{Id}': KeepAliveSeconds {KeepAliveSeconds} must be 0 (off) to 86400");
+        }
+
+        // RFC 4028 §4/§5: no session interval or Min-SE below 90 s, and the interval asked for is at least our Min-SE.
+        if (MinSessionExpiresSeconds < 90)
+        {
+            throw new ArgumentException($"trunk '{Id}': MinSessionExpiresSeconds must be at least 90 (RFC 4028 §5)");
+        }
+
+        if (SessionExpiresSeconds != 0 && SessionExpiresSeconds < MinSessionExpiresSeconds)
+        {
+            throw new ArgumentException($"trunk '{Id}': SessionExpiresSeconds must be 0 (off) or at least MinSessionExpiresSeconds ({MinSessionExpiresSeconds})");
         }
 
         _ = ParseCodecs();

@@ -26,6 +26,7 @@ internal sealed class SipUserAgent : IAsyncDisposable
     private readonly Dictionary<string, SipCallRateLimiter> _limiters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SipCall> _calls = new(StringComparer.Ordinal);
     private readonly List<SipRegistration> _registrations = [];
+    private readonly Dictionary<string, SipTrunkKeepAlive> _keepAlives = new(StringComparer.Ordinal);
     private readonly ISipInboundPolicy? _inboundPolicy;
     private readonly SipTransportSet _signalling;
     private readonly SipDnsResolver _dns;
@@ -81,6 +82,19 @@ internal sealed class SipUserAgent : IAsyncDisposable
     /// <summary>Raised for an inbound INVITE that passed the policy; the handler accepts or rejects the call.</summary>
     public event Action<SipCall>? IncomingCall;
 
+    /// <summary>Raised once each time a trunk's keep-alive state changes (unknown → up, up → down, down → up).</summary>
+    public event Action<SipTrunkHealth>? TrunkHealthChanged;
+
+    /// <summary>
+    /// The OPTIONS keep-alive health of a trunk: up, down or unknown (keep-alive off, or no probe settled yet),
+    /// with the last round-trip time and when the state last changed.
+    /// </summary>
+    public SipTrunkHealth TrunkHealth(string trunkId)
+    {
+        _ = GetTrunk(trunkId);
+        return _keepAlives.TryGetValue(trunkId, out var k) ? k.Health : SipTrunkHealth.Unknown(trunkId);
+    }
+
     /// <summary>Starts listening, the media clock and the configured registrations.</summary>
     public void Start()
     {
@@ -94,6 +108,13 @@ internal sealed class SipUserAgent : IAsyncDisposable
                 var r = new SipRegistration(this, t);
                 _registrations.Add(r);
                 r.Start();
+            }
+
+            if (t.KeepAliveSeconds > 0)
+            {
+                var k = new SipTrunkKeepAlive(this, t, h => TrunkHealthChanged?.Invoke(h));
+                _keepAlives.Add(t.Id, k);
+                k.Start();
             }
         }
     }
@@ -331,9 +352,9 @@ internal sealed class SipUserAgent : IAsyncDisposable
     }
 
     internal SipMessageBuilder AddCapabilities(SipMessageBuilder response) => response
-        .Add(SipHeaderNames.Allow, "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, REFER, NOTIFY")
+        .Add(SipHeaderNames.Allow, "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, REFER, NOTIFY, PRACK")
         .Add(SipHeaderNames.Accept, "application/sdp, application/dtmf-relay, message/sipfrag")
-        .Add(SipHeaderNames.Supported, "replaces, norefersub")
+        .Add(SipHeaderNames.Supported, "timer, 100rel, replaces, norefersub")
         .Add(SipHeaderNames.UserAgent, Options.Product);
 
     private void OnNewInvite(SipServerTransaction tx)
@@ -418,6 +439,11 @@ internal sealed class SipUserAgent : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var k in _keepAlives.Values)
+        {
+            await k.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (var r in _registrations)
         {
             await r.DisposeAsync().ConfigureAwait(false);

@@ -55,7 +55,7 @@ internal static class SpeechEngineFactory
         switch (o.Engine.Trim().ToLowerInvariant())
         {
             case "pocketsphinx":
-                return new PocketSphinxSpeechToText();
+                return new PocketSphinxSpeechToText(new PocketSphinxOptions { IsolateStreams = o.IsolateStreams });
             case "openai":
                 return new OpenAiTranscriptionSpeechToText(http, Http(o, "openai", new Uri("https://api.openai.com/"), keyRequired: o.Url is null), time);
             case "deepgram":

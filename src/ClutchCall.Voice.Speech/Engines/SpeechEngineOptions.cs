@@ -47,6 +47,9 @@ public sealed class SttEngineOptions : EngineOptionsBase
     /// <summary>Deepgram <c>endpointing</c> in ms (0 disables it).</summary>
     public int EndpointingMs { get; set; } = 300;
 
+    /// <summary>pocketsphinx: every utterance starts from the model's cepstral mean (see <c>PocketSphinxOptions.IsolateStreams</c>).</summary>
+    public bool IsolateStreams { get; set; }
+
     /// <summary>Engine that takes over when this one fails (error, timeout, closed socket); null for none.</summary>
     public SttEngineOptions? Fallback { get; set; }
 }

@@ -31,6 +31,8 @@ internal sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
 
     public string Name => EngineName;
 
+    internal PocketSphinxOptions Options => _options;
+
     public int SampleRate => 16000;
 
     public ValueTask<ISpeechRecognitionStream> StartAsync(CancellationToken cancellationToken)

@@ -154,7 +154,7 @@ a=fmtp:101 0-11,16
     /// <paramref name="plays"/> times (about 6.8 s each), then RFC 2833 <paramref name="digits"/> from the sample
     /// pcaps, and hangs up with BYE.
     /// </summary>
-    public static string CallerPlayingSpeech(string caller, int plays, string digits)
+    public static string CallerPlayingSpeech(string caller, int plays, string digits, int pauseMs = 7000, int holdMs = 0, int leadMs = 0)
     {
         var sb = new StringBuilder(Head).Append("<scenario name=\"inbound caller\">\n").Append(Invite(caller)).Append($$"""
   <recv response="100" optional="true"/>
@@ -173,15 +173,25 @@ Content-Length: 0
 ]]></send>
 
 """);
+        if (leadMs > 0)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"  <pause milliseconds=\"{leadMs}\"/>\n");
+        }
+
         for (var i = 0; i < plays; i++)
         {
-            sb.Append("  <nop><action><exec play_pcap_audio=\"/usr/share/sip-tester/g711a.pcap\"/></action></nop>\n  <pause milliseconds=\"7000\"/>\n");
+            sb.Append("  <nop><action><exec play_pcap_audio=\"/usr/share/sip-tester/g711a.pcap\"/></action></nop>\n  <pause milliseconds=\"" + pauseMs.ToString(CultureInfo.InvariantCulture) + "\"/>\n");
         }
 
         foreach (var d in digits)
         {
             var name = d switch { '*' => "star", '#' => "pound", _ => d.ToString() };
             sb.Append(CultureInfo.InvariantCulture, $"  <nop><action><exec play_pcap_audio=\"/usr/share/sip-tester/dtmf_2833_{name}.pcap\"/></action></nop>\n  <pause milliseconds=\"400\"/>\n");
+        }
+
+        if (holdMs > 0)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"  <pause milliseconds=\"{holdMs}\"/>\n");
         }
 
         sb.Append($$"""

@@ -190,6 +190,7 @@ public sealed class SipBridgeEndToEndTests(PostgresServer postgres)
             ["Sip:RtpPortMin"] = rtp.ToString(CultureInfo.InvariantCulture),
             ["Sip:RtpPortMax"] = (rtp + 99).ToString(CultureInfo.InvariantCulture),
             ["Sip:Trunks:lab:Host"] = "127.0.0.1",
+            ["Sip:Trunks:lab:KeepAliveSeconds"] = "0",
             ["Sip:Trunks:lab:Port"] = trunkPort.ToString(CultureInfo.InvariantCulture),
             ["Sip:Trunks:lab:Codecs"] = "PCMU,PCMA",
         };

@@ -103,6 +103,7 @@ Content-Length: 0
             ["Sip:RtpPortMin"] = rtp.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sip:RtpPortMax"] = (rtp + 99).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sip:Trunks:lab:Host"] = "127.0.0.1",
+            ["Sip:Trunks:lab:KeepAliveSeconds"] = "0",
             ["Sip:Trunks:lab:Port"] = sippPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sip:Trunks:lab:Codecs"] = "PCMU",
             ["Sip:Trunks:lab:MaxConcurrentCalls"] = "4",
@@ -200,6 +201,7 @@ Content-Length: 0
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Sip:Trunks:carrier:Host"] = "sip.example.net",
+            ["Sip:Trunks:carrier:KeepAliveSeconds"] = "0",
             ["Sip:Trunks:carrier:Username"] = "u",
             ["Sip:Trunks:carrier:Password"] = "p",
         }).Build();
@@ -216,6 +218,7 @@ Content-Length: 0
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Sip:Trunks:carrier:Host"] = "sip.example.net",
+            ["Sip:Trunks:carrier:KeepAliveSeconds"] = "0",
             ["Sip:Trunks:carrier:Codecs"] = "PCMU,G729",
         }).Build();
         var e = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddSipTrunks(config));

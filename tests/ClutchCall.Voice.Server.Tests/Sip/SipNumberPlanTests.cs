@@ -98,6 +98,7 @@ public sealed class SipNumberPlanTests
         var settings = new Dictionary<string, string?>
         {
             ["Sip:Trunks:lab:Host"] = "127.0.0.1",
+            ["Sip:Trunks:lab:KeepAliveSeconds"] = "0",
             ["Sip:Numbers:0:Did"] = "+14155550100",
             ["Sip:Numbers:0:OrgId"] = "acme",
         };

@@ -59,6 +59,7 @@ public sealed class SipOpusPassThroughTests(PostgresServer postgres)
             ["Sip:RtpPortMin"] = rtp.ToString(CultureInfo.InvariantCulture),
             ["Sip:RtpPortMax"] = (rtp + 99).ToString(CultureInfo.InvariantCulture),
             ["Sip:Trunks:opus:Host"] = "127.0.0.1",
+            ["Sip:Trunks:opus:KeepAliveSeconds"] = "0",
             ["Sip:Trunks:opus:Port"] = farEnd.Port.ToString(CultureInfo.InvariantCulture),
             ["Sip:Trunks:opus:Codecs"] = "opus,PCMU",
         });

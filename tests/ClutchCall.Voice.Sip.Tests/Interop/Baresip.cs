@@ -18,9 +18,18 @@ internal sealed class Baresip : IDisposable
 
     public string Directory { get; }
 
+    /// <summary>The port of <c>sip_listen</c>.</summary>
+    public int SipPort { get; private init; }
+
     public string Log => _process.Output;
 
-    public static Baresip Start(string account, string microphoneWav8k, int seconds)
+    public static Baresip Start(string account, string microphoneWav8k, int seconds) => Start(account, microphoneWav8k, seconds, extraModules: [], extraConfig: string.Empty);
+
+    /// <summary>
+    /// Starts baresip with more modules (e.g. <c>srtp.so</c> for SDES media encryption, RFC 4568) and more config
+    /// lines (e.g. <c>sip_certificate</c> for SIP over TLS). <see cref="SipPort"/> is the UDP/TCP port it listens on.
+    /// </summary>
+    public static Baresip Start(string account, string microphoneWav8k, int seconds, IReadOnlyList<string> extraModules, string extraConfig, int? sipPort = null)
     {
         if (!File.Exists(Binary))
         {
@@ -28,7 +37,8 @@ internal sealed class Baresip : IDisposable
         }
 
         var dir = System.IO.Directory.CreateTempSubdirectory("baresip-").FullName;
-        var port = Sipp.FreeUdpPort();
+        var port = sipPort ?? Sipp.FreeUdpPort();
+        var modules = string.Concat(extraModules.Select(m => $"module\t\t\t{m}\n"));
         File.WriteAllText(Path.Combine(dir, "config"), $"""
 poll_method		epoll
 sip_listen		127.0.0.1:{port}
@@ -44,13 +54,14 @@ module			g711.so
 module			aufile.so
 module			aubridge.so
 module			sndfile.so
+{modules}{extraConfig}
 module_app		account.so
 module_app		menu.so
 snd_path		{dir}
 
 """);
         File.WriteAllText(Path.Combine(dir, "accounts"), account + "\n");
-        return new Baresip(ExternalProcess.Start(Binary, $"-f {dir} -t {seconds}", dir, "baresip"), dir);
+        return new Baresip(ExternalProcess.Start(Binary, $"-f {dir} -t {seconds}", dir, "baresip"), dir) { SipPort = port };
     }
 
     public Task<bool> WaitForOutputAsync(string text, TimeSpan timeout, CancellationToken ct) => _process.WaitForOutputAsync(text, timeout, ct);

@@ -29,5 +29,6 @@ internal static class TestAgents
     }
 
     public static SipTrunkOptions Trunk(int port, string codecs = "PCMU,PCMA", string id = "t1") =>
-        new() { Id = id, Host = "127.0.0.1", Port = port, Codecs = codecs, DefaultCallerId = "+14155550100" };
+        // No OPTIONS keep-alive: the far end is usually a sipp scenario, which fails on a request it does not expect.
+        new() { Id = id, Host = "127.0.0.1", Port = port, Codecs = codecs, DefaultCallerId = "+14155550100", KeepAliveSeconds = 0 };
 }

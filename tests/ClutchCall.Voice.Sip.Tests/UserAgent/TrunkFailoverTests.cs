@@ -62,7 +62,7 @@ public sealed class TrunkFailoverTests
                 Nameservers = [zone.EndPoint],
                 Timers = new SipTimers { T1 = TestT1 },
             },
-            [new SipTrunkOptions { Id = "t1", Host = Domain, Port = 0, Codecs = "PCMU,PCMA", DefaultCallerId = "+14155550100" }],
+            [new SipTrunkOptions { Id = "t1", Host = Domain, Port = 0, Codecs = "PCMU,PCMA", DefaultCallerId = "+14155550100", KeepAliveSeconds = 0 }],
             TimeProvider.System);
         ua.Start();
         return ua;

@@ -19,6 +19,9 @@ public sealed class SpeechEngineFactoryTests
     {
         var options = new SpeechEngineOptions();
         using var stt = (PocketSphinxSpeechToText)SpeechEngineFactory.CreateSpeechToText(options.Stt, Http);
+        Assert.False(stt.Options.IsolateStreams);
+        using var isolated = (PocketSphinxSpeechToText)SpeechEngineFactory.CreateSpeechToText(new SttEngineOptions { IsolateStreams = true }, Http);
+        Assert.True(isolated.Options.IsolateStreams);
         var tts = SpeechEngineFactory.CreateTextToSpeech(options.Tts, 16000, Http);
         Assert.IsType<EspeakTextToSpeech>(tts);
         Assert.Equal(16000, tts.SampleRate);
