@@ -42,6 +42,7 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
     private readonly short[][] _preRoll = new short[PreRollFrames][];
     private readonly Lock _playGate = new();
     private readonly Queue<QueuedFrame> _queue = new();
+    private readonly DtmfDigitQueue _digits = new();
     private readonly List<ConversationEntry> _history = [];
     private readonly Task _worker;
     private int _preRollCount;
@@ -49,6 +50,8 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
     private bool _utteranceOpen;
     private long _nextTurnId;
     private AgentTurn? _current;
+    private BargeInReport? _lastBargeIn;
+    private long _bargeIns;
 
     public CallSpeechPipeline(ISpeechToText stt, ITextToSpeech tts, IConversationAgent agent, IDownlinkAudioSink sink, TimeProvider? time = null, CallSpeechPipelineOptions? options = null)
     {
@@ -100,6 +103,36 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
         }
     }
 
+    /// <summary>The most recent barge-in on this call (detection time, what was dropped and played), or null.</summary>
+    public BargeInReport? LastBargeIn => Volatile.Read(ref _lastBargeIn);
+
+    /// <summary>Barge-ins so far on this call.</summary>
+    public long BargeIns => Interlocked.Read(ref _bargeIns);
+
+    /// <summary>DTMF digits dropped because too many arrived between two caller frames.</summary>
+    public long DroppedDigits => _digits.Dropped;
+
+    /// <summary>
+    /// Queues a caller DTMF digit (0-9, *, #, A-D; a-d are taken as A-D) from any thread. The pipeline applies it to
+    /// its turn detector on the uplink thread, before the next caller frame, at that frame's capture time; so digits
+    /// become turn events in order with the audio around them. Returns false for a non-DTMF character or when the
+    /// queue is full.
+    /// </summary>
+    public bool PushDigit(char digit)
+    {
+        digit = digit is >= 'a' and <= 'd' ? (char)(digit - 'a' + 'A') : digit;
+        return DtmfDigitQueue.IsDigit(digit) && _digits.TryEnqueue(digit, _time.GetTimestamp());
+    }
+
+    /// <summary>True when digits wait for the next caller frame.</summary>
+    public bool HasPendingDigits => !_digits.IsEmpty;
+
+    /// <summary>
+    /// True when time must keep passing for the turn detector even without caller audio: digits wait, or a turn is
+    /// open (its end is a silence timeout). Read it on the uplink thread (or under the caller's uplink lock).
+    /// </summary>
+    public bool NeedsCallerTime => !_digits.IsEmpty || _turns.InTurn;
+
     /// <summary>Completes when the current agent turn (agent + synthesis) has finished producing audio.</summary>
     public Task CurrentReplyProduced => Volatile.Read(ref _current)?.Produced.Task ?? Task.CompletedTask;
 
@@ -109,6 +142,11 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
         if (frame.Length != FrameSamples)
         {
             throw new ArgumentException($"Caller frames are {FrameSamples} samples (20 ms at {SampleRate} Hz).", nameof(frame));
+        }
+
+        if (!_digits.IsEmpty)
+        {
+            ApplyDigits(timestampUs);
         }
 
         var speech = _vad.Process(frame);
@@ -126,7 +164,7 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
 
                 break;
             case TurnEventKind.BargeIn:
-                BargeIn();
+                BargeIn(evt);
                 break;
         }
 
@@ -141,10 +179,7 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
 
         if (evt.Kind == TurnEventKind.TurnEnded)
         {
-            _utteranceOpen = false;
-            // The detection moment is taken here, on the uplink thread: any lag of the recognition worker
-            // behind it is part of the pipeline's own overhead, not hidden from the turn timings.
-            _uplink.Writer.TryWrite(new UplinkItem(UplinkKind.End, null, 0, evt, timestampUs, _time.GetTimestamp()));
+            EndUtterance(evt, timestampUs);
         }
         else if (evt.Kind == TurnEventKind.SpeechDiscarded || (evt.Kind == TurnEventKind.Backchannel && !_turns.InTurn))
         {
@@ -182,6 +217,9 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
             ArrayPool<short>.Shared.Return(frame.Buffer);
         }
 
+        // A frame a tick took just before a barge-in cleared the queue still went out: count it against the barge-in.
+        frame.Turn.BargeIn?.FrameSentAfter(_time.GetTimestamp());
+
         if (turn is not null && frame.Turn == turn)
         {
             turn.FramePlayed(frame, _time.GetTimestamp());
@@ -208,6 +246,35 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
         _disposeCts.Dispose();
     }
 
+    private void EndUtterance(in TurnEvent evt, long timestampUs)
+    {
+        _utteranceOpen = false;
+        // The detection moment is taken here, on the uplink thread: any lag of the recognition worker
+        // behind it is part of the pipeline's own overhead, not hidden from the turn timings.
+        _uplink.Writer.TryWrite(new UplinkItem(UplinkKind.End, null, 0, evt, timestampUs, _time.GetTimestamp()));
+    }
+
+    /// <summary>Applies queued digits (uplink thread) at the capture time of the frame about to be processed.</summary>
+    private void ApplyDigits(long timestampUs)
+    {
+        while (_digits.TryDequeue(out var digit, out _))
+        {
+            var evt = _turns.OnDtmf(digit, timestampUs);
+            if (evt.Kind == TurnEventKind.TurnEnded)
+            {
+                // The terminator key ends the turn at once; speech still running starts the next one.
+                EndUtterance(evt, timestampUs);
+                if (_turns.InTurn)
+                {
+                    _utteranceOpen = true;
+                    _uplink.Writer.TryWrite(new UplinkItem(UplinkKind.Start, null, 0, default));
+                }
+            }
+
+            TurnEvent?.Invoke(evt);
+        }
+    }
+
     private void Post(ReadOnlySpan<short> frame)
     {
         var buffer = ArrayPool<short>.Shared.Rent(FrameSamples);
@@ -215,19 +282,36 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
         _uplink.Writer.TryWrite(new UplinkItem(UplinkKind.Audio, buffer, FrameSamples, default));
     }
 
-    private void BargeIn()
+    private void BargeIn(in TurnEvent evt)
     {
+        // The detection moment, taken before anything is dropped: the downlink must fall silent within a frame or
+        // two of it (nothing queued plays on; at most the frame a concurrent tick already took goes out).
+        var detectedAt = _time.GetTimestamp();
+        var detectedUtc = _time.GetUtcNow();
         AgentTurn? turn;
+        BargeInReport? report = null;
         lock (_playGate)
         {
             turn = _current;
-            ClearQueueLocked();
+            if (turn is not null)
+            {
+                report = new BargeInReport(turn.TurnId, evt.StartUs, evt.EndUs, detectedAt, detectedUtc);
+                turn.BargeIn = report;
+            }
+
+            var dropped = ClearQueueLocked();
+            if (report is not null)
+            {
+                report.FramesDropped = dropped;
+            }
         }
 
         if (turn is not null)
         {
             turn.Cancel();
             FinishTurn(turn, truncated: true);
+            Interlocked.Increment(ref _bargeIns);
+            Volatile.Write(ref _lastBargeIn, report);
         }
     }
 
@@ -239,12 +323,16 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
         }
     }
 
-    private void ClearQueueLocked()
+    private int ClearQueueLocked()
     {
+        var dropped = 0;
         while (_queue.TryDequeue(out var f))
         {
             ArrayPool<short>.Shared.Return(f.Buffer);
+            dropped++;
         }
+
+        return dropped;
     }
 
     private void FinishTurn(AgentTurn turn, bool truncated)
@@ -264,6 +352,12 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
         }
 
         var (played, cut) = turn.PlayedText(truncated);
+        if (turn.BargeIn is { } bargeIn)
+        {
+            bargeIn.PlayedText = played;
+            bargeIn.Truncated = cut;
+        }
+
         if (played.Length > 0)
         {
             AddTranscript(new TranscriptEntry(turn.TurnId, "agent", played, _time.GetUtcNow(), cut));
@@ -379,7 +473,7 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
         }
 
         var sttAt = _time.GetTimestamp();
-        var turn = new AgentTurn(this, turnId, evt.EndUs, endedAt, ct) { DetectedUs = detectedUs };
+        var turn = new AgentTurn(this, turnId, evt.EndUs, endedAt, ct) { DetectedUs = detectedUs, Digits = evt.Digits };
         if (text is not null)
         {
             turn.SttFinalAt = sttAt;
@@ -483,6 +577,11 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
 
         public long DetectedUs { get; init; }
 
+        public string? Digits { get; init; }
+
+        /// <summary>Set (under the play gate) when the caller barged in on this turn.</summary>
+        public BargeInReport? BargeIn { get; set; }
+
         public bool Finished { get; set; }
 
         public TaskCompletionSource Produced { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -572,6 +671,8 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
                     AgentCompute = Between(AgentStartedAt, AgentFirstTextAt),
                     TtsCompute = Between(AgentFirstTextAt ?? SttFinalAt, TtsFirstAudioAt),
                     Interrupted = interrupted,
+                    Digits = Digits,
+                    BargeInDetectedUs = BargeIn?.DetectedUs,
                 };
             }
         }

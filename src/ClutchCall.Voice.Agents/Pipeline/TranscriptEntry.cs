@@ -37,6 +37,12 @@ public sealed record TurnTimings(long TurnId, long CallerEndOfSpeechUs, TimeSpan
     /// <summary>True when the reply was cut short (barge-in, a newer turn, or the call ended).</summary>
     public bool Interrupted { get; init; }
 
+    /// <summary>DTMF digits the caller pressed in this turn (the terminator key excluded), or null.</summary>
+    public string? Digits { get; init; }
+
+    /// <summary>When caller speech over the reply was detected and cut it, on the capture clock (µs); null when no barge-in.</summary>
+    public long? BargeInDetectedUs { get; init; }
+
     /// <summary>
     /// The engine's own overhead: end of turn detected → first frame sent, minus STT, agent and TTS compute
     /// (queueing, hand-offs, reframing and waiting for the next media-clock tick). Null when no frame was sent.

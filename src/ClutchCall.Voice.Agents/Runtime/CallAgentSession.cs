@@ -38,6 +38,10 @@ internal sealed class CallAgentSession : IMediaClockSubscriber, IAsyncDisposable
 {
     private const long FrameUs = 20_000;
 
+    // Caller audio missing this many ticks (DTX, a silent Opus leg, a stalled client) counts as silence, so pressed
+    // digits still reach the turn detector and a DTMF turn still ends on its inter-digit timeout.
+    private const int IdleTicksBeforeSilence = 3;
+
     private readonly CallAgentSessionSetup _setup;
     private readonly MoqtClient? _client;
     private readonly IDownlinkFramePublisher? _detachedPublisher;
@@ -47,6 +51,7 @@ internal sealed class CallAgentSession : IMediaClockSubscriber, IAsyncDisposable
     private readonly DownlinkAudioEncoder _encoder;
     private readonly CallSpeechPipeline _pipeline;
     private readonly short[] _frame = new short[CallSpeechPipeline.FrameSamples];
+    private readonly short[] _silence = new short[CallSpeechPipeline.FrameSamples];
     private readonly Lock _uplinkGate = new();
     private readonly Lock _tickGate = new();
     private readonly TimeSpan _lateThreshold = TimeSpan.FromMilliseconds(5);
@@ -58,6 +63,8 @@ internal sealed class CallAgentSession : IMediaClockSubscriber, IAsyncDisposable
     private long _lateFrames;
     private long _faults;
     private bool _closed;
+    private long _framesAtLastTick;
+    private int _idleTicks;
     private int _disposed;
 
     private CallAgentSession(CallAgentSessionSetup setup, MoqtClient? client, IDownlinkFramePublisher? detachedPublisher, ICallAgentObserver observer, AgentMetrics? metrics)
@@ -120,6 +127,9 @@ internal sealed class CallAgentSession : IMediaClockSubscriber, IAsyncDisposable
         }
     }
 
+    /// <summary>Silence frames the session fed the pipeline while caller audio was missing.</summary>
+    public long IdleFrames { get; private set; }
+
     /// <summary>True once <see cref="DisposeAsync"/> has begun.</summary>
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
@@ -169,6 +179,7 @@ internal sealed class CallAgentSession : IMediaClockSubscriber, IAsyncDisposable
 
             try
             {
+                FillUplinkGap();
                 var before = _encoder.FramesSent;
                 _encoder.BeginTick(tick);
                 _pipeline.OnTick(tick);
@@ -237,6 +248,13 @@ internal sealed class CallAgentSession : IMediaClockSubscriber, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Takes one DTMF digit the caller pressed (SIP RFC 4733 events or INFO, from any thread). It becomes a turn
+    /// event on the pipeline's uplink thread before the next caller frame; the agent gets the digits with the turn.
+    /// Returns false for a non-DTMF character, a full digit queue or a closed session.
+    /// </summary>
+    public bool PushDigit(char digit) => !IsDisposed && _pipeline.PushDigit(digit);
+
     /// <summary>Feeds one uplink object (also used by benchmarks without a relay).</summary>
     internal void PushUplink(ReadOnlySpan<byte> payload, long captureTimestampUs, int lostBefore)
     {
@@ -276,6 +294,41 @@ internal sealed class CallAgentSession : IMediaClockSubscriber, IAsyncDisposable
     /// </summary>
     internal static CallAgentSession CreateDetached(CallAgentSessionSetup setup, IDownlinkFramePublisher publisher, ICallAgentObserver observer, AgentMetrics? metrics) =>
         new(setup, null, publisher, observer, metrics);
+
+    /// <summary>Clock thread: when caller audio has stopped while the turn detector needs time, feed it silence.</summary>
+    private void FillUplinkGap()
+    {
+        var frames = Interlocked.Read(ref _callerFrames);
+        if (frames != _framesAtLastTick)
+        {
+            _framesAtLastTick = frames;
+            _idleTicks = 0;
+            return;
+        }
+
+        if (++_idleTicks < IdleTicksBeforeSilence || !_uplinkGate.TryEnter())
+        {
+            // Never wait for the uplink thread on the clock: if it holds the gate, audio is flowing after all.
+            return;
+        }
+
+        try
+        {
+            if (_closed || !_pipeline.NeedsCallerTime)
+            {
+                return;
+            }
+
+            _captureUs = Math.Max(_captureUs, 0);
+            _pipeline.PushCallerFrame(_silence, _captureUs);
+            _captureUs += FrameUs;
+            IdleFrames++;
+        }
+        finally
+        {
+            _uplinkGate.Exit();
+        }
+    }
 
     private void OnUplink(AudioObject o) => PushUplink(o.Payload.Span, o.CaptureTimestampUs, o.LostBefore);
 

@@ -20,6 +20,12 @@ internal sealed record CallTurnRecord(
     bool Interrupted,
     DateTimeOffset At)
 {
+    /// <summary>DTMF digits the caller pressed in the turn, or null.</summary>
+    public string? Digits { get; init; }
+
+    /// <summary>Caller speech over the reply detected and cut it at this capture-clock time (µs); null when no barge-in.</summary>
+    public long? BargeInDetectedUs { get; init; }
+
     public static CallTurnRecord Of(string agent, TurnTimings t, DateTimeOffset at) => new(
         t.TurnId,
         agent,
@@ -33,7 +39,11 @@ internal sealed record CallTurnRecord(
         Us(t.TtsCompute),
         Us(t.EngineOverhead),
         t.Interrupted,
-        at);
+        at)
+    {
+        Digits = t.Digits,
+        BargeInDetectedUs = t.BargeInDetectedUs,
+    };
 
     private static long? Us(TimeSpan? t) => t is { } v ? v.Ticks / TimeSpan.TicksPerMicrosecond : null;
 }
@@ -53,14 +63,15 @@ internal sealed class CallTurnStore(SqlDatabase db)
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var cmd = Sql.Command(connection, """
             INSERT INTO call_turns (org_id, call_sid, turn_id, agent, caller_end_us, endpointing_us, stt_final_us, agent_first_text_us,
-                first_frame_us, stt_compute_us, agent_compute_us, tts_compute_us, overhead_us, interrupted, at)
-            SELECT org_id, sid, @turn, @agent, @end, @endpointing, @stt, @agentText, @frame, @sttc, @agentc, @ttsc, @overhead, @interrupted, @at
+                first_frame_us, stt_compute_us, agent_compute_us, tts_compute_us, overhead_us, interrupted, at, digits, barge_in_us)
+            SELECT org_id, sid, @turn, @agent, @end, @endpointing, @stt, @agentText, @frame, @sttc, @agentc, @ttsc, @overhead, @interrupted, @at,
+                @digits, @bargeIn
             FROM calls WHERE org_id = @org AND sid = @sid
             """)
             .With("@org", orgId).With("@sid", sid).With("@turn", t.TurnId).With("@agent", t.Agent).With("@end", t.CallerEndOfSpeechUs)
             .With("@endpointing", t.EndpointingUs).With("@stt", t.SttFinalUs).With("@agentText", t.AgentFirstTextUs).With("@frame", t.FirstFrameUs)
             .With("@sttc", t.SttComputeUs).With("@agentc", t.AgentComputeUs).With("@ttsc", t.TtsComputeUs).With("@overhead", t.EngineOverheadUs)
-            .With("@interrupted", t.Interrupted).With("@at", t.At);
+            .With("@interrupted", t.Interrupted).With("@at", t.At).With("@digits", t.Digits).With("@bargeIn", t.BargeInDetectedUs);
         await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -86,7 +97,11 @@ internal sealed class CallTurnStore(SqlDatabase db)
                 r.NullableLong("tts_compute_us"),
                 r.NullableLong("overhead_us"),
                 r.Long("interrupted") != 0,
-                r.Time("at")));
+                r.Time("at"))
+            {
+                Digits = r.NullableText("digits"),
+                BargeInDetectedUs = r.NullableLong("barge_in_us"),
+            });
         }
 
         return list;
@@ -111,6 +126,8 @@ internal sealed class CallTurnStore(SqlDatabase db)
                     await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
+                await AddMissingColumnsAsync(connection, cancellationToken).ConfigureAwait(false);
+
                 _schemaReady = true;
             }
         }
@@ -126,6 +143,34 @@ internal sealed class CallTurnStore(SqlDatabase db)
 
         return connection;
     }
+
+    /// <summary>
+    /// Columns added after the table first shipped, created on a table that lacks them (the same ALTER on SQLite and
+    /// PostgreSQL; neither offers a portable ADD COLUMN IF NOT EXISTS, so the existing columns are read first).
+    /// </summary>
+    private static async Task AddMissingColumnsAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        await using (var probe = Sql.Command(connection, "SELECT * FROM call_turns WHERE 1 = 0"))
+        await using (var r = await probe.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            for (var i = 0; i < r.FieldCount; i++)
+            {
+                present.Add(r.GetName(i));
+            }
+        }
+
+        foreach (var (column, type) in AddedColumns)
+        {
+            if (!present.Contains(column))
+            {
+                await using var cmd = Sql.Command(connection, $"ALTER TABLE call_turns ADD COLUMN {column} {type} NULL");
+                await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static readonly (string Column, string Type)[] AddedColumns = [("digits", "TEXT"), ("barge_in_us", "BIGINT")];
 
     private static string[] Schema(SqlDatabase db) =>
     [

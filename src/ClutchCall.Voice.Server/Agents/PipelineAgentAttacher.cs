@@ -39,6 +39,45 @@ internal sealed partial class PipelineAgentAttacher(
     /// <summary>The session running on <paramref name="callSid"/>, if any (tests, diagnostics).</summary>
     internal CallAgentSession? SessionFor(string callSid) => _slots.TryGetValue(callSid, out var slot) ? slot.Session : null;
 
+    /// <summary>
+    /// Hands a DTMF digit the caller pressed to the agent on <paramref name="callSid"/>, if one runs: it becomes a turn
+    /// event of the call's speech pipeline, and the agent receives the turn's digits. Non-blocking; safe from any thread.
+    /// Returns false when no agent runs on the call or the digit was not taken.
+    /// </summary>
+    public bool DeliverDigit(string callSid, char digit)
+    {
+        if (!_slots.TryGetValue(callSid, out var slot))
+        {
+            return false;
+        }
+
+        CallAgentSession? session;
+        lock (slot.DigitGate)
+        {
+            session = slot.Session;
+            if (session is null)
+            {
+                // The agent is still joining (engines warming, relay connecting): keep the digit for it rather than
+                // lose what the caller pressed right after the answer.
+                if (slot.Detached || slot.EarlyDigits.Count >= Slot.MaxEarlyDigits)
+                {
+                    return false;
+                }
+
+                slot.EarlyDigits.Enqueue(digit);
+                return true;
+            }
+        }
+
+        if (!session.PushDigit(digit))
+        {
+            LogDigitNotDelivered(callSid, digit);
+            return false;
+        }
+
+        return true;
+    }
+
     public async ValueTask AttachAsync(string orgId, string callSid, string agent, CancellationToken cancellationToken)
     {
         if (!catalog.TryCreate(agent, out var conversation))
@@ -79,7 +118,18 @@ internal sealed partial class PipelineAgentAttacher(
                     VadAggressiveness = o.VadAggressiveness,
                     Turns = o.Turns(defaults.Turns),
                 });
-                slot.Session = await CallAgentSession.StartAsync(setup, client, recorder, metrics, connect.Token).ConfigureAwait(false);
+                var session = await CallAgentSession.StartAsync(setup, client, recorder, metrics, connect.Token).ConfigureAwait(false);
+                lock (slot.DigitGate)
+                {
+                    // Digits pressed while the agent was joining go first, in order, before any later one.
+                    while (slot.EarlyDigits.TryDequeue(out var early))
+                    {
+                        session.PushDigit(early);
+                    }
+
+                    slot.Session = session;
+                }
+
                 slot.Recorder = recorder;
                 LogAttached(callSid, agent);
                 if (await services.GetRequiredService<CallService>().GetAsync(orgId, callSid, cancellationToken).ConfigureAwait(false) is not { } call || call.Status.IsTerminal())
@@ -157,7 +207,15 @@ internal sealed partial class PipelineAgentAttacher(
 
     private sealed class Slot
     {
+        public const int MaxEarlyDigits = 32;
+
         public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        /// <summary>Orders digit hand-over against the session appearing.</summary>
+        public Lock DigitGate { get; } = new();
+
+        /// <summary>Digits that arrived while the agent was joining.</summary>
+        public Queue<char> EarlyDigits { get; } = new();
 
         public CallAgentSession? Session { get; set; }
 
@@ -177,6 +235,9 @@ internal sealed partial class PipelineAgentAttacher(
 
     [LoggerMessage(EventId = 4104, Level = LogLevel.Information, Message = "Agent {Agent} left call {CallSid}: {CallerFrames} caller frames heard, {Sent} reply frames sent, {Late} late")]
     private partial void LogDetached(string callSid, string agent, long callerFrames, long sent, long late);
+
+    [LoggerMessage(EventId = 4106, Level = LogLevel.Warning, Message = "DTMF digit {Digit} on call {CallSid} was not taken by its agent (not a DTMF key, or too many queued)")]
+    private partial void LogDigitNotDelivered(string callSid, char digit);
 
     [LoggerMessage(EventId = 4105, Level = LogLevel.Warning, Message = "Releasing the agent session of call {CallSid} failed")]
     private partial void LogDetachFailed(Exception ex, string callSid);

@@ -17,6 +17,8 @@ namespace ClutchCall.Voice.Server.Agents;
 /// <param name="EngineOverheadMs">FirstFrameMs minus the three compute figures: the engine's own cost.</param>
 /// <param name="Interrupted">The reply was cut short (barge-in, a newer turn or hangup).</param>
 /// <param name="At">When the turn finished (ISO-8601).</param>
+/// <param name="Digits">DTMF digits the caller pressed in the turn (the terminator key excluded), or null.</param>
+/// <param name="BargeIn">True when caller speech over the reply cut it (a barge-in).</param>
 internal sealed record TurnResponse(
     long TurnId,
     string Agent,
@@ -29,7 +31,9 @@ internal sealed record TurnResponse(
     double? TtsComputeMs,
     double? EngineOverheadMs,
     bool Interrupted,
-    string At)
+    string At,
+    string? Digits,
+    bool BargeIn)
 {
     public static TurnResponse Of(CallTurnRecord t) => new(
         t.TurnId,
@@ -43,7 +47,9 @@ internal sealed record TurnResponse(
         Ms(t.TtsComputeUs),
         Ms(t.EngineOverheadUs),
         t.Interrupted,
-        CallResponse.Iso(t.At));
+        CallResponse.Iso(t.At),
+        t.Digits,
+        t.BargeInDetectedUs is not null);
 
     private static double? Ms(long? us) => us is { } v ? Math.Round(v / 1000.0, 3) : null;
 }

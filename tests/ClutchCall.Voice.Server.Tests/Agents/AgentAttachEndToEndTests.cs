@@ -15,6 +15,7 @@ namespace ClutchCall.Voice.Server.Tests.Agents;
 /// Agents on live calls through the real HTTP server on loopback and the real in-process relay: the test line
 /// speaks a LibriVox sentence on uplink, the echo agent (pocketsphinx → echo → espeak-ng) answers on downlink.
 /// </summary>
+[Collection(nameof(AgentCallCollection))]
 public sealed class AgentAttachEndToEndTests
 {
     // Measured on this machine (two runs): pocketsphinx heard "he was not an ill disposed young man", sent as 48 kHz

@@ -58,6 +58,7 @@ internal sealed class AgentTestHost : IAsyncDisposable
             "--TestLine:RingDuration=00:00:00.100",
             "--Relay:DrainTimeout=00:00:00.300",
             "--Agents:RejectUnknown=true",
+            "--Agents:EngineTimeout=00:00:30", // a loaded CI machine must not turn a slow recogniser into an apology
         ];
         var app = VoiceServer.Build(args, b =>
         {
