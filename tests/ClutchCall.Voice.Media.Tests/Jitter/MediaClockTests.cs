@@ -182,6 +182,74 @@ public class MediaClockTests
         Assert.Throws<ObjectDisposedException>(() => clock.Register(recorder));
     }
 
+    [Fact]
+    public async Task SystemClock_ThreadPoolBusyWithCpuWork_KeepsTicking()
+    {
+        // Timer callbacks wait for a free pool thread; CPU-bound work there (a recogniser decoding) used to hold
+        // ticks back. Every pool thread spins for 1.2 s: the clock must keep delivering meanwhile.
+        using var clock = new MediaClock(TimeProvider.System);
+        var counter = new LockedCounter();
+        clock.Register(counter);
+        clock.Start();
+        var spinners = Environment.ProcessorCount * 4;
+        using var started = new ManualResetEventSlim(false);
+        var until = Environment.TickCount64 + 1200;
+        var busy = new Task[spinners];
+        for (var i = 0; i < spinners; i++)
+        {
+            busy[i] = Task.Run(() =>
+            {
+                started.Set();
+                while (Environment.TickCount64 < until)
+                {
+                    Thread.SpinWait(1000);
+                }
+            });
+            if (i == 0)
+            {
+                started.Wait(TestContext.Current.CancellationToken);
+            }
+        }
+
+        var before = counter.Count;
+        Thread.Sleep(1000);
+        var during = counter.Count - before;
+        await Task.WhenAll(busy);
+
+        // 50 deadlines pass in that second; catch-up delivers late ones back to back, so even a loaded machine
+        // delivers nearly all of them. On the thread pool this was ~0 until the pool injected threads.
+        Assert.True(during >= 40, $"{during} ticks in 1 s with the thread pool busy");
+    }
+
+    [Fact]
+    public void SystemClock_Dispose_StopsItsThread()
+    {
+        var clock = new MediaClock(TimeProvider.System);
+        var counter = new LockedCounter();
+        clock.Register(counter);
+        clock.Start();
+        var deadline = Environment.TickCount64 + 10_000;
+        while (counter.Count < 3 && Environment.TickCount64 < deadline)
+        {
+            Thread.Sleep(10);
+        }
+
+        clock.Dispose();
+        var after = counter.Count;
+        Thread.Sleep(100);
+        Assert.True(after >= 3, "the clock never ticked");
+        Assert.Equal(after, counter.Count);
+    }
+
+    private sealed class LockedCounter : IMediaClockSubscriber
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void OnTick(in MediaClockTick tick) => Interlocked.Increment(ref _count);
+    }
+
     private sealed class Recorder : IMediaClockSubscriber
     {
         public List<MediaClockTick> Ticks { get; } = [];
