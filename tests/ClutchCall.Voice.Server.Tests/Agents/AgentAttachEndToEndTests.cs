@@ -4,8 +4,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ClutchCall.Voice.Media;
 using ClutchCall.Voice.Server.Auth;
+using ClutchCall.Voice.Server.Tests.Infrastructure;
 using ClutchCall.Voice.Speech;
-using ClutchCall.Voice.Speech.Espeak;
 using ClutchCall.Voice.Speech.PocketSphinx;
 using ClutchCall.Voice.Speech.Stt;
 
@@ -30,7 +30,7 @@ public sealed class AgentAttachEndToEndTests
     public async Task EchoAgent_SimSpeechLibriVoxSentence_TranscriptMatchesReplyRecognisableAndPaced()
     {
         var ct = TestContext.Current.CancellationToken;
-        RequireEngines();
+        AgentDtmfTests.RequireEngines();
         var reference = AgentTestHost.SentenceText();
         await using var host = await AgentTestHost.StartAsync();
         var (_, key) = await host.CreateOrgAndKeyAsync();
@@ -38,11 +38,7 @@ public sealed class AgentAttachEndToEndTests
         using var raw = host.Raw(key);
 
         var call = await voice.Calls.OriginateAsync(new OriginateCallOptions { To = "sim:speech", From = "+14155550100", Agent = "echo" }, ct);
-        var transcript = await PollAsync(async () =>
-        {
-            var t = await call.GetTranscriptAsync(ct);
-            return t.Any(e => e.Speaker == "agent") ? t : null;
-        }, "the agent's reply in the stored transcript");
+        var transcript = await LiveCallPolls.AgentReplyAsync(call, "the agent's reply in the stored transcript", Deadline, ct);
 
         // The caller's words as stored for the call, against the LibriVox reference.
         var caller = Assert.Single(transcript, e => e.Speaker == "caller");
@@ -122,7 +118,7 @@ public sealed class AgentAttachEndToEndTests
         Assert.Contains("unknown agent 'nosuch'", unknownAgent.Detail);
 
         var call = await voice.Calls.OriginateAsync(new OriginateCallOptions { To = "sim:echo", From = "+14155550100" }, ct);
-        await PollAsync(async () => (await voice.Calls.GetAsync(call.Sid, ct)).Status == CallStatus.InProgress ? (object)true : null, "in_progress");
+        await Poll.UntilAsync(async () => (await voice.Calls.GetAsync(call.Sid, ct)).Status == CallStatus.InProgress, "in_progress", Deadline, interval: 100);
 
         await Assert.ThrowsAsync<VoiceNotFoundException>(() => voice.Agents.AttachAsync("CA" + new string('0', 32), "echo", ct));
         await Assert.ThrowsAsync<VoiceNotFoundException>(() => other.Agents.AttachAsync(call.Sid, "echo", ct));
@@ -193,37 +189,6 @@ public sealed class AgentAttachEndToEndTests
         return (await stream.CompleteAsync(ct)).Text;
     }
 
-    private static void RequireEngines()
-    {
-        try
-        {
-            using var stt = new PocketSphinxSpeechToText(new PocketSphinxOptions { MaxIdleDecoders = 1 });
-            stt.EnsureAvailable();
-            EspeakTextToSpeech.EnsureAvailable();
-        }
-        catch (SpeechEngineException ex)
-        {
-            Assert.Skip($"SKIPPED: speech engines unavailable ({ex.Message}); install pocketsphinx-en-us and espeak-ng");
-        }
-    }
-
-    private static async Task<T> PollAsync<T>(Func<Task<T?>> probe, string what)
-        where T : class
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            if (deadline.Elapsed > Deadline)
-            {
-                Assert.Fail($"timed out after {Deadline.TotalSeconds} s waiting for {what}");
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
+    private static Task<T> PollAsync<T>(Func<Task<T?>> probe, string what)
+        where T : class => Poll.ForAsync(probe, what, Deadline, interval: 100);
 }

@@ -1,10 +1,8 @@
-using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json;
 using ClutchCall.Voice.Media;
 using ClutchCall.Voice.Relay.Auth;
 using ClutchCall.Voice.Server.Relay;
 using ClutchCall.Voice.Server.Sip;
+using ClutchCall.Voice.Server.Tests.Infrastructure;
 using ClutchCall.Voice.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -32,13 +30,10 @@ public sealed class LiveCallTurnTakingTests
     {
         var ct = TestContext.Current.CancellationToken;
         AgentDtmfTests.RequireEngines();
-        await using var host = await AgentTestHost.StartAsync();
-        var (orgId, key) = await host.CreateOrgAndKeyAsync();
-        using var voice = host.Sdk(key);
-        using var raw = host.Raw(key);
-        var call = await StartAgentCallAsync(host, voice, ct);
-        await using var caller = await WebSocketCaller.JoinAsync(voice, call.Sid, host.Services.GetRequiredService<MediaClock>(), ct);
-        await PollAsync(() => Task.FromResult(host.Attacher.SessionFor(call.Sid)?.CallerFrames > 10 ? (object)true : null), "the agent hearing the caller's uplink");
+        await using var live = await LiveAgentCall.StartAsync(Deadline, ct);
+        var (host, _, raw, call, caller) = live;
+        var orgId = live.OrgId;
+        await Poll.UntilAsync(() => host.Attacher.SessionFor(call.Sid)?.CallerFrames > 10, "the agent hearing the caller's uplink", Deadline);
 
         // Digits as the SIP leg hands them over (RFC 4733 events / INFO), one after another, through the server's path.
         var bridging = new SipBridgeServices(
@@ -52,29 +47,19 @@ public sealed class LiveCallTurnTakingTests
             await bridging.RecordDigitAsync(orgId, call.Sid, d);
         }
 
-        var transcript = await PollAsync(async () =>
-        {
-            var t = await call.GetTranscriptAsync(ct);
-            return t.Any(e => e.Speaker == "agent") ? t : null;
-        }, "the agent's answer to the digits");
+        var transcript = await LiveCallPolls.AgentReplyAsync(call, "the agent's answer to the digits", Deadline, ct);
         Assert.Equal("42#", string.Concat(transcript.Where(e => e.Speaker == "dtmf").Select(e => e.Text)));
         Assert.Equal("You pressed 4 2.", Assert.Single(transcript, e => e.Speaker == "agent").Text);
         Assert.DoesNotContain(transcript, e => e.Speaker == "caller");
 
-        var turn = await PollAsync(async () =>
-        {
-            var turns = await raw.GetFromJsonAsync<JsonElement>($"/v1/calls/{call.Sid}/turns", ct);
-            return turns.GetProperty("turns").EnumerateArray().Select(t => (JsonElement?)t).FirstOrDefault() is { } t ? (object)t : null;
-        }, "the digit turn stored");
-        var stored = (JsonElement)turn;
-        Out.WriteLine(stored.ToString());
+        var stored = await LiveCallPolls.FirstTurnAsync(raw, call.Sid, "the digit turn stored", Deadline, ct);
         Assert.Equal("42", stored.GetProperty("digits").GetString());
         Assert.False(stored.GetProperty("interrupted").GetBoolean());
         Assert.False(stored.GetProperty("bargeIn").GetBoolean());
         Assert.True(stored.GetProperty("firstFrameMs").GetDouble() > 0);
 
         // The answer was spoken to the caller.
-        await PollAsync(() => Task.FromResult(caller.Downlink.Count >= 40 ? (object)true : null), "the spoken answer on downlink");
+        await Poll.UntilAsync(() => caller.Downlink.Count >= 40, "the spoken answer on downlink", Deadline);
         await call.HangupAsync(ct);
     }
 
@@ -87,7 +72,7 @@ public sealed class LiveCallTurnTakingTests
         var (orgId, key) = await host.CreateOrgAndKeyAsync();
         using var voice = host.Sdk(key);
         var call = await voice.Calls.OriginateAsync(new OriginateCallOptions { To = "sim:echo", From = "+14155550100" }, ct);
-        await PollAsync(async () => (await voice.Calls.GetAsync(call.Sid, ct)).Status == CallStatus.InProgress ? (object)true : null, "the call in progress");
+        await Poll.UntilAsync(async () => (await voice.Calls.GetAsync(call.Sid, ct)).Status == CallStatus.InProgress, "the call in progress", Deadline);
 
         // The attach is not awaited: its slot exists at once, its session only after the relay connection is up.
         var attaching = host.Attacher.AttachAsync(orgId, call.Sid, "echo", ct).AsTask();
@@ -95,11 +80,7 @@ public sealed class LiveCallTurnTakingTests
         Assert.All("42#", d => Assert.True(host.Attacher.DeliverDigit(call.Sid, d), $"digit {d} refused while the agent joins"));
         await attaching;
 
-        var transcript = await PollAsync(async () =>
-        {
-            var t = await call.GetTranscriptAsync(ct);
-            return t.Any(e => e.Speaker == "agent") ? t : null;
-        }, "the agent's answer to the early digits");
+        var transcript = await LiveCallPolls.AgentReplyAsync(call, "the agent's answer to the early digits", Deadline, ct);
         Assert.Equal("You pressed 4 2.", Assert.Single(transcript, e => e.Speaker == "agent").Text);
         await call.HangupAsync(ct);
     }
@@ -111,21 +92,17 @@ public sealed class LiveCallTurnTakingTests
         AgentDtmfTests.RequireEngines();
         var question = LibriVoxCallee.Encode(Wav("librivox-0870"));
         var interruption = LibriVoxCallee.Encode(Wav("librivox-0890")).Take(100).ToArray(); // 2 s of speech
-        await using var host = await AgentTestHost.StartAsync();
-        var (_, key) = await host.CreateOrgAndKeyAsync();
-        using var voice = host.Sdk(key);
-        using var raw = host.Raw(key);
-        var call = await StartAgentCallAsync(host, voice, ct);
-        await using var caller = await WebSocketCaller.JoinAsync(voice, call.Sid, host.Services.GetRequiredService<MediaClock>(), ct);
+        await using var live = await LiveAgentCall.StartAsync(Deadline, ct);
+        var (host, _, raw, call, caller) = live;
         var session = host.Attacher.SessionFor(call.Sid)!;
 
         // A 7 s question gets a long echo; one second into the reply the caller talks over it.
         caller.Say(question);
-        await PollAsync(() => Task.FromResult(caller.Downlink.Count >= 50 ? (object)true : null), "a second of the agent's reply on downlink");
+        await Poll.UntilAsync(() => caller.Downlink.Count >= 50, "a second of the agent's reply on downlink", Deadline);
         Assert.Null(session.Pipeline.LastBargeIn);
         caller.Say(interruption);
-        var report = await PollAsync(() => Task.FromResult(session.Pipeline.LastBargeIn), "the barge-in");
-        await PollAsync(() => Task.FromResult(caller.Pending == 0 ? (object)true : null), "the interruption sent");
+        var report = await Poll.ForAsync(() => Task.FromResult(session.Pipeline.LastBargeIn), "the barge-in", Deadline);
+        await Poll.UntilAsync(() => caller.Pending == 0, "the interruption sent", Deadline);
         await Task.Delay(1000, ct);
 
         // Downlink: the reply ran up to the detection and nothing of it came after two more frames.
@@ -143,13 +120,7 @@ public sealed class LiveCallTurnTakingTests
         Assert.Equal(report.SpeechStartUs + new Speech.Turns.TurnOptions().BargeInMinSpeech.Ticks / 10, report.DetectedUs);
 
         // The stored turn is marked cut by a barge-in; the transcript keeps only what the caller heard.
-        var first = await PollAsync(async () =>
-        {
-            var turns = await raw.GetFromJsonAsync<JsonElement>($"/v1/calls/{call.Sid}/turns", ct);
-            return turns.GetProperty("turns").EnumerateArray().Select(t => (JsonElement?)t).FirstOrDefault() is { } t ? (object)t : null;
-        }, "the interrupted turn stored");
-        var stored = (JsonElement)first;
-        Out.WriteLine(stored.ToString());
+        var stored = await LiveCallPolls.FirstTurnAsync(raw, call.Sid, "the interrupted turn stored", Deadline, ct);
         Assert.Equal(report.TurnId, stored.GetProperty("turnId").GetInt64());
         Assert.True(stored.GetProperty("interrupted").GetBoolean());
         Assert.True(stored.GetProperty("bargeIn").GetBoolean());
@@ -174,24 +145,14 @@ public sealed class LiveCallTurnTakingTests
         AgentDtmfTests.RequireEngines();
         var question = LibriVoxCallee.Encode(Wav("librivox-0880"));
         var okay = LibriVoxCallee.Encode(LoudestBurst(Wav("librivox-0890"), frames: 12)); // 240 ms, an "okay"
-        await using var host = await AgentTestHost.StartAsync();
-        var (_, key) = await host.CreateOrgAndKeyAsync();
-        using var voice = host.Sdk(key);
-        using var raw = host.Raw(key);
-        var call = await StartAgentCallAsync(host, voice, ct);
-        await using var caller = await WebSocketCaller.JoinAsync(voice, call.Sid, host.Services.GetRequiredService<MediaClock>(), ct);
+        await using var live = await LiveAgentCall.StartAsync(Deadline, ct);
+        var (host, _, raw, call, caller) = live;
         var session = host.Attacher.SessionFor(call.Sid)!;
 
         caller.Say(question);
-        await PollAsync(() => Task.FromResult(caller.Downlink.Count >= 25 ? (object)true : null), "half a second of the agent's reply");
+        await Poll.UntilAsync(() => caller.Downlink.Count >= 25, "half a second of the agent's reply", Deadline);
         caller.Say(okay);
-        var turn = await PollAsync(async () =>
-        {
-            var turns = await raw.GetFromJsonAsync<JsonElement>($"/v1/calls/{call.Sid}/turns", ct);
-            return turns.GetProperty("turns").EnumerateArray().Select(t => (JsonElement?)t).FirstOrDefault() is { } t ? (object)t : null;
-        }, "the reply finished and stored");
-        var stored = (JsonElement)turn;
-        Out.WriteLine(stored.ToString());
+        var stored = await LiveCallPolls.FirstTurnAsync(raw, call.Sid, "the reply finished and stored", Deadline, ct);
         Assert.Equal(0, caller.Pending);
         Assert.Null(session.Pipeline.LastBargeIn);
         Assert.Equal(0, session.Pipeline.BargeIns);
@@ -227,33 +188,6 @@ public sealed class LiveCallTurnTakingTests
         }
 
         return pcm.AsSpan(best, n).ToArray();
-    }
-
-    private static async Task<Call> StartAgentCallAsync(AgentTestHost host, Voice voice, CancellationToken ct)
-    {
-        var call = await voice.Calls.OriginateAsync(new OriginateCallOptions { To = "sim:echo", From = "+14155550100", Agent = "echo" }, ct);
-        await PollAsync(() => Task.FromResult(host.Attacher.SessionFor(call.Sid) is { } ? (object)true : null), "the echo agent attached");
-        return call;
-    }
-
-    private static async Task<T> PollAsync<T>(Func<Task<T?>> probe, string what)
-        where T : class
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            if (deadline.Elapsed > Deadline)
-            {
-                Assert.Fail($"timed out after {Deadline.TotalSeconds} s waiting for {what}");
-            }
-
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
     }
 }
 

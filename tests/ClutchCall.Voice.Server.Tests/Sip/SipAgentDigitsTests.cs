@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -6,6 +5,7 @@ using ClutchCall.Voice.Server.Sip;
 using ClutchCall.Voice.Server.Storage;
 using ClutchCall.Voice.Server.Tests.Agents;
 using ClutchCall.Voice.Server.Tests.Infrastructure;
+using ClutchCall.Voice.TestSupport.Sipp;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ClutchCall.Voice.Server.Tests.Sip;
@@ -28,24 +28,9 @@ public sealed class SipAgentDigitsTests(PostgresServer postgres)
         AgentDtmfTests.RequireEngines();
         var ct = TestContext.Current.CancellationToken;
         var orgName = "sip-dtmf-" + Guid.NewGuid().ToString("N")[..8];
-        var rtp = 20000 + (Random.Shared.Next(0, 300) * 100);
-        await using var server = await TestServer.StartAsync(Backend.Sqlite, postgres, settings: new Dictionary<string, string>
-        {
-            ["Relay:DrainTimeout"] = "00:00:00.500",
-            ["Agents:EngineTimeout"] = "00:00:30",
-            ["Sip:BindAddress"] = "127.0.0.1",
-            ["Sip:Port"] = "0",
-            ["Sip:RtpPortMin"] = rtp.ToString(CultureInfo.InvariantCulture),
-            ["Sip:RtpPortMax"] = (rtp + 99).ToString(CultureInfo.InvariantCulture),
-            ["Sip:Trunks:lab:Host"] = "127.0.0.1",
-            ["Sip:Trunks:lab:KeepAliveSeconds"] = "0",
-            ["Sip:Trunks:lab:Port"] = SippProcess.FreeUdpPort().ToString(CultureInfo.InvariantCulture),
-            ["Sip:Trunks:lab:Codecs"] = "PCMA,PCMU",
-            ["Sip:Numbers:0:Did"] = Did,
-            ["Sip:Numbers:0:OrgId"] = orgName,
-            ["Sip:Numbers:0:TrunkId"] = "lab",
-            ["Sip:Numbers:0:Agent"] = "echo",
-        });
+        var settings = SipTestSettings.Server(SippProcess.FreeUdpPort(), "PCMA,PCMU").WithNumber(Did, orgName, "echo");
+        settings["Agents:EngineTimeout"] = "00:00:30";
+        await using var server = await TestServer.StartAsync(Backend.Sqlite, postgres, settings: settings);
         var org = await server.Services.GetRequiredService<IOrgStore>().CreateOrgAsync(orgName, ct);
         var key = await server.CreateKeyAsync(org.Id, "voice:*");
         using var voice = server.Sdk(key);
@@ -82,19 +67,5 @@ public sealed class SipAgentDigitsTests(PostgresServer postgres)
         Assert.Contains(transcript, e => e.Speaker == "agent" && e.Text == "You pressed 4 2.");
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        Assert.Fail("timed out waiting for " + what);
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, string what) => Poll.UntilAsync(condition, what, Deadline, interval: 100);
 }

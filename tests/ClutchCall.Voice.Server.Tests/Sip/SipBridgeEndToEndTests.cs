@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using ClutchCall.Voice.Media;
 using ClutchCall.Voice.Server.Sip;
 using ClutchCall.Voice.Server.Storage;
 using ClutchCall.Voice.Server.Tests.Infrastructure;
+using ClutchCall.Voice.TestSupport.Sipp;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ClutchCall.Voice.Server.Tests.Sip;
@@ -181,25 +181,10 @@ public sealed class SipBridgeEndToEndTests(PostgresServer postgres)
 
     private async Task<TestServer> StartServerAsync(int trunkPort, string? orgName)
     {
-        var rtp = 20000 + (Random.Shared.Next(0, 300) * 100);
-        var settings = new Dictionary<string, string>
-        {
-            ["Relay:DrainTimeout"] = "00:00:00.500",
-            ["Sip:BindAddress"] = "127.0.0.1",
-            ["Sip:Port"] = "0",
-            ["Sip:RtpPortMin"] = rtp.ToString(CultureInfo.InvariantCulture),
-            ["Sip:RtpPortMax"] = (rtp + 99).ToString(CultureInfo.InvariantCulture),
-            ["Sip:Trunks:lab:Host"] = "127.0.0.1",
-            ["Sip:Trunks:lab:KeepAliveSeconds"] = "0",
-            ["Sip:Trunks:lab:Port"] = trunkPort.ToString(CultureInfo.InvariantCulture),
-            ["Sip:Trunks:lab:Codecs"] = "PCMU,PCMA",
-        };
+        var settings = SipTestSettings.Server(trunkPort, "PCMU,PCMA");
         if (orgName is not null)
         {
-            settings["Sip:Numbers:0:Did"] = Did;
-            settings["Sip:Numbers:0:OrgId"] = orgName;
-            settings["Sip:Numbers:0:TrunkId"] = "lab";
-            settings["Sip:Numbers:0:Agent"] = "inbound-agent";
+            settings.WithNumber(Did, orgName, "inbound-agent");
             settings["Sip:Numbers:0:AllowedCallers:0"] = Caller;
             settings["Sip:Numbers:1:Did"] = RefusedDid;
             settings["Sip:Numbers:1:OrgId"] = orgName;
@@ -244,21 +229,7 @@ public sealed class SipBridgeEndToEndTests(PostgresServer postgres)
 
     private static Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what);
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-
-        Assert.Fail("timed out waiting for " + what);
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, string what) => Poll.UntilAsync(condition, what, Deadline);
 
     private static byte[][] EncodeTone(int frames, double hz)
     {

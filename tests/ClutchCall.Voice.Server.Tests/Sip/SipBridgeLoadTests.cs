@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using ClutchCall.Voice.Server.Sip;
 using ClutchCall.Voice.Server.Tests.Infrastructure;
+using ClutchCall.Voice.TestSupport.Sipp;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ClutchCall.Voice.Server.Tests.Sip;
@@ -29,22 +29,10 @@ public sealed class SipBridgeLoadTests(PostgresServer postgres)
         const int rate = 10;
         const int speechMs = 3000;
         var orgName = "load-" + Guid.NewGuid().ToString("N")[..8];
-        var rtp = 20000 + (Random.Shared.Next(0, 60) * 500);
-        await using var server = await TestServer.StartAsync(Backend.Sqlite, postgres, settings: new Dictionary<string, string>
-        {
-            ["Relay:DrainTimeout"] = "00:00:00.500",
-            ["Sip:BindAddress"] = "127.0.0.1",
-            ["Sip:Port"] = "0",
-            ["Sip:RtpPortMin"] = rtp.ToString(CultureInfo.InvariantCulture),
-            ["Sip:RtpPortMax"] = (rtp + 499).ToString(CultureInfo.InvariantCulture),
-            ["Sip:Trunks:lab:Host"] = "127.0.0.1",
-            ["Sip:Trunks:lab:KeepAliveSeconds"] = "0",
-            ["Sip:Trunks:lab:Port"] = SippProcess.FreeUdpPort().ToString(CultureInfo.InvariantCulture),
-            ["Sip:Trunks:lab:Codecs"] = "PCMA,PCMU",
-            ["Sip:Numbers:0:Did"] = Did,
-            ["Sip:Numbers:0:OrgId"] = orgName,
-            ["Sip:Numbers:0:TrunkId"] = "lab",
-        });
+        await using var server = await TestServer.StartAsync(
+            Backend.Sqlite,
+            postgres,
+            settings: SipTestSettings.Server(SippProcess.FreeUdpPort(), "PCMA,PCMU", rtpPorts: 500).WithNumber(Did, orgName));
         await server.Services.GetRequiredService<ClutchCall.Voice.Server.Storage.IOrgStore>().CreateOrgAsync(orgName, ct);
         var bridging = server.Services.GetRequiredService<SipBridgeServices>();
         var ourPort = server.Services.GetRequiredService<SipUserAgentHost>().Agent.Port;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
 using ClutchCall.Voice.Media;
 using ClutchCall.Voice.Server.Sip;
@@ -50,19 +49,7 @@ public sealed class SipOpusPassThroughTests(PostgresServer postgres)
         };
         farEnd.Start();
 
-        var rtp = 20000 + (Random.Shared.Next(0, 300) * 100);
-        await using var server = await TestServer.StartAsync(Backend.Sqlite, postgres, settings: new Dictionary<string, string>
-        {
-            ["Relay:DrainTimeout"] = "00:00:00.500",
-            ["Sip:BindAddress"] = "127.0.0.1",
-            ["Sip:Port"] = "0",
-            ["Sip:RtpPortMin"] = rtp.ToString(CultureInfo.InvariantCulture),
-            ["Sip:RtpPortMax"] = (rtp + 99).ToString(CultureInfo.InvariantCulture),
-            ["Sip:Trunks:opus:Host"] = "127.0.0.1",
-            ["Sip:Trunks:opus:KeepAliveSeconds"] = "0",
-            ["Sip:Trunks:opus:Port"] = farEnd.Port.ToString(CultureInfo.InvariantCulture),
-            ["Sip:Trunks:opus:Codecs"] = "opus,PCMU",
-        });
+        await using var server = await TestServer.StartAsync(Backend.Sqlite, postgres, settings: SipTestSettings.Server(farEnd.Port, "opus,PCMU", trunkId: "opus"));
         var (_, key) = await server.CreateOrgAndKeyAsync();
         using var voice = server.Sdk(key);
 
@@ -111,19 +98,5 @@ public sealed class SipOpusPassThroughTests(PostgresServer postgres)
         }
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-
-        Assert.Fail("timed out waiting for " + what);
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, string what) => Poll.UntilAsync(condition, what, Deadline);
 }

@@ -1,3 +1,5 @@
+using ClutchCall.Voice.TestSupport.Sipp;
+
 namespace ClutchCall.Voice.Sip.Tests.Interop;
 
 /// <summary>
@@ -37,7 +39,7 @@ internal sealed class Baresip : IDisposable
         }
 
         var dir = System.IO.Directory.CreateTempSubdirectory("baresip-").FullName;
-        var port = sipPort ?? Sipp.FreeUdpPort();
+        var port = sipPort ?? SippProcess.FreeUdpPort();
         var modules = string.Concat(extraModules.Select(m => $"module\t\t\t{m}\n"));
         File.WriteAllText(Path.Combine(dir, "config"), $"""
 poll_method		epoll

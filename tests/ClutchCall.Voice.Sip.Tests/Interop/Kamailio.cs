@@ -1,3 +1,5 @@
+using ClutchCall.Voice.TestSupport.Sipp;
+
 namespace ClutchCall.Voice.Sip.Tests.Interop;
 
 /// <summary>
@@ -33,7 +35,7 @@ internal sealed class Kamailio : IDisposable
         var rows = string.Concat(users.Select((u, i) => $"{i + 1}:{u.Key}:127.0.0.1:{u.Value}:x:x\n"));
         File.WriteAllText(Path.Combine(db, "subscriber"), "id(int,auto) username(string) domain(string) password(string) ha1(string) ha1b(string) \n" + rows);
         File.WriteAllText(Path.Combine(db, "version"), "table_name(string) table_version(int) \nsubscriber:7\nlocation:9\n");
-        var port = Sipp.FreeUdpPort();
+        var port = SippProcess.FreeUdpPort();
         var cfg = Path.Combine(dir, "kamailio.cfg");
         File.WriteAllText(cfg, Config(port, db, algorithm, minExpires));
         var p = ExternalProcess.Start(Binary, $"-f {cfg} -P {dir}/k.pid -w {dir} -Y {dir} -E -DD", dir, "kamailio");

@@ -3,6 +3,7 @@ using ClutchCall.Voice.Sip.Messages;
 using ClutchCall.Voice.Sip.Sdp;
 using ClutchCall.Voice.Sip.Transactions;
 using ClutchCall.Voice.Sip.Transport;
+using ClutchCall.Voice.TestSupport.Sipp;
 
 namespace ClutchCall.Voice.Sip.Tests.Interop;
 
@@ -15,8 +16,8 @@ public sealed class SippInteropTests
     public async Task Uac_AgainstSippUas_InviteRingingOkAckByeOk()
     {
         var ct = TestContext.Current.CancellationToken;
-        var sippPort = Sipp.FreeUdpPort();
-        using var sipp = Sipp.Start($"-sn uas -i 127.0.0.1 -p {sippPort} -mp {Sipp.FreeUdpPort()} -m 1");
+        var sippPort = SippProcess.FreeUdpPort();
+        using var sipp = SippProcess.Start($"-sn uas -i 127.0.0.1 -p {sippPort} -mp {SippProcess.FreeUdpPort()} -m 1");
         await using var transport = new SipUdpTransport(new IPEndPoint(IPAddress.Loopback, 0));
         var layer = new SipTransactionLayer(transport, TimeProvider.System);
         transport.Start();
@@ -87,7 +88,7 @@ public sealed class SippInteropTests
         };
         transport.Start();
 
-        using var sipp = Sipp.Start($"-sn uac 127.0.0.1:{transport.LocalEndPoint.Port} -i 127.0.0.1 -p {Sipp.FreeUdpPort()} -mp {Sipp.FreeUdpPort()} -s service -m 1 -d 500");
+        using var sipp = SippProcess.Start($"-sn uac 127.0.0.1:{transport.LocalEndPoint.Port} -i 127.0.0.1 -p {SippProcess.FreeUdpPort()} -mp {SippProcess.FreeUdpPort()} -s service -m 1 -d 500");
         var rc = await sipp.WaitAsync(TimeSpan.FromSeconds(15), ct);
 
         Assert.True(rc == 0, $"sipp exit {rc}: {sipp.Errors}");

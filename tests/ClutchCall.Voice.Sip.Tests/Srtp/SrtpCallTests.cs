@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ClutchCall.Voice.Sip.Media;
 using ClutchCall.Voice.Sip.Srtp;
+using ClutchCall.Voice.Sip.Tests.Tls;
 using ClutchCall.Voice.Sip.Tests.UserAgent;
 using ClutchCall.Voice.Sip.UserAgent;
 
@@ -17,17 +18,6 @@ namespace ClutchCall.Voice.Sip.Tests.Srtp;
 public sealed class SrtpCallTests
 {
     private const int Rate = 8000;
-
-    private static X509Certificate2 SelfSigned()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=sip.carrier.test", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName("sip.carrier.test");
-        request.CertificateExtensions.Add(san.Build());
-        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pfx), null);
-    }
 
     private static SipUserAgent Agent(IEnumerable<SipTrunkOptions> trunks, X509Certificate2? certificate, bool symmetricRtp = true)
     {
@@ -152,7 +142,7 @@ public sealed class SrtpCallTests
     public async Task Call_SrtpRequired_AudioBothWaysEncryptedOnTheWireAndTamperingDropped()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var cert = SelfSigned();
+        using var cert = TestCertificates.SelfSigned();
         await using var callee = Agent([], cert);
         var inbound = new TaskCompletionSource<SipCall>();
         callee.IncomingCall += c => _ = Task.Run(async () =>
@@ -276,7 +266,7 @@ public sealed class SrtpCallTests
     public async Task Call_SrtpRequiredToPlainOnlyPeer_Fails488()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var cert = SelfSigned();
+        using var cert = TestCertificates.SelfSigned();
         // The callee's trunk for 127.0.0.1 has SRTP off: it rejects the RTP/SAVP offer.
         await using var callee = Agent([Trunk(5061, cert, "off", "plain")], cert);
         var offered = false;
@@ -295,7 +285,7 @@ public sealed class SrtpCallTests
     public async Task Inbound_SrtpRequiredTrunkPlainOffer_Rejected488WithReason()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var cert = SelfSigned();
+        using var cert = TestCertificates.SelfSigned();
         await using var callee = Agent([Trunk(5061, cert, "required", "secure-in")], cert);
         var offered = false;
         callee.IncomingCall += _ => offered = true;
@@ -313,7 +303,7 @@ public sealed class SrtpCallTests
     public async Task Call_SrtpOptionalToPlainPeer_FallsBackToPlainRtp()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var cert = SelfSigned();
+        using var cert = TestCertificates.SelfSigned();
         await using var callee = Agent([Trunk(5061, cert, "off", "plain")], cert);
         var inbound = new TaskCompletionSource<SipCall>();
         callee.IncomingCall += c => _ = Task.Run(async () =>

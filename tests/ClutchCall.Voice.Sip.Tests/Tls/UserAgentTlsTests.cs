@@ -12,17 +12,6 @@ namespace ClutchCall.Voice.Sip.Tests.Tls;
 /// </summary>
 public sealed class UserAgentTlsTests
 {
-    private static X509Certificate2 SelfSigned()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=sip.carrier.test", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName("sip.carrier.test");
-        request.CertificateExtensions.Add(san.Build());
-        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pfx), null);
-    }
-
     private static SipUserAgent Agent(IEnumerable<SipTrunkOptions> trunks, X509Certificate2? certificate)
     {
         var basePort = 24000 + (Random.Shared.Next(0, 300) * 20);
@@ -62,7 +51,7 @@ public sealed class UserAgentTlsTests
     public async Task PlaceCall_PinnedSelfSignedCarrier_AnsweredAndHungUpOverTls(bool sips)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var cert = SelfSigned();
+        using var cert = TestCertificates.SelfSigned();
         await using var callee = Agent([], cert);
         callee.IncomingCall += c => _ = Task.Run(async () => await c.AcceptAsync(), ct);
         var trunk = TlsTrunk(callee.Signalling.TlsEndPoint!.Port, cert.GetCertHashString(HashAlgorithmName.SHA256));
@@ -89,7 +78,7 @@ public sealed class UserAgentTlsTests
     public async Task PlaceCall_WrongPinnedFingerprint_FailsWithCertificateReason()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var cert = SelfSigned();
+        using var cert = TestCertificates.SelfSigned();
         await using var callee = Agent([], cert);
         var offered = false;
         callee.IncomingCall += _ => offered = true;
@@ -111,7 +100,7 @@ public sealed class UserAgentTlsTests
     public async Task PlaceCall_UnpinnedSelfSignedCarrier_FailsChainValidation()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var cert = SelfSigned();
+        using var cert = TestCertificates.SelfSigned();
         await using var callee = Agent([], cert);
         await using var caller = Agent([TlsTrunk(callee.Signalling.TlsEndPoint!.Port, null)], null);
 

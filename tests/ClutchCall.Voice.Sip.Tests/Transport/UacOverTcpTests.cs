@@ -4,6 +4,7 @@ using ClutchCall.Voice.Sip.Tests.Interop;
 using ClutchCall.Voice.Sip.Tests.UserAgent;
 using ClutchCall.Voice.Sip.Transport;
 using ClutchCall.Voice.Sip.UserAgent;
+using ClutchCall.Voice.TestSupport.Sipp;
 
 namespace ClutchCall.Voice.Sip.Tests.Transport;
 
@@ -24,7 +25,7 @@ public sealed class UacOverTcpTests
         var speech = SpeechSignal.Jfk16k(1.5);
         var sippPort = FreeTcpPort();
         var scenario = SippScenarios.Write(SippScenarios.Answer(8, "PCMA"));
-        using var sipp = Sipp.Start($"-sf {scenario} -t t1 -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {Sipp.FreeUdpPort()} -rtp_echo -m 1");
+        using var sipp = SippProcess.Start($"-sf {scenario} -t t1 -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {SippProcess.FreeUdpPort()} -rtp_echo -m 1");
         var trunk = TestAgents.Trunk(sippPort, "PCMA");
         trunk.Transport = "tcp";
         await using var ua = TestAgents.Create([trunk], pcmRate: 16000);

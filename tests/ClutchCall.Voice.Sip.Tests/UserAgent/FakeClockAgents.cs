@@ -1,5 +1,3 @@
-using System.Net;
-using ClutchCall.Voice.Sip.Media;
 using ClutchCall.Voice.Sip.Transactions;
 using ClutchCall.Voice.Sip.UserAgent;
 using ClutchCall.Voice.TestSupport;
@@ -12,17 +10,10 @@ namespace ClutchCall.Voice.Sip.Tests.UserAgent;
 /// </summary>
 internal static class FakeClockAgents
 {
-    public static SipUserAgent Create(TimeProvider time, IEnumerable<SipTrunkOptions> trunks, bool acceptUnknown = false, SipTimers? timers = null)
-    {
-        var basePort = 20000 + (Random.Shared.Next(0, 399) * 100);
-        var ua = new SipUserAgent(
-            new SipUserAgentOptions
+    public static SipUserAgent Create(TimeProvider time, IEnumerable<SipTrunkOptions> trunks, bool acceptUnknown = false, SipTimers? timers = null) =>
+        TestAgents.Start(
+            TestAgents.Loopback() with
             {
-                BindAddress = IPAddress.Loopback,
-                SipPort = 0,
-                RtpPortMin = basePort,
-                RtpPortMax = basePort + 99,
-                Media = new SipMediaSettings { PcmSampleRate = 8000 },
                 AcceptUnknownSources = acceptUnknown,
                 DefaultRingTimeout = TimeSpan.FromSeconds(30),
                 Timers = timers ?? SipTimers.Default,
@@ -30,8 +21,17 @@ internal static class FakeClockAgents
             },
             trunks,
             time);
-        ua.Start();
-        return ua;
+
+    /// <summary>Accepts every incoming call on <paramref name="ua"/> at once; completes with the first one.</summary>
+    public static Task<SipCall> AcceptEachCall(SipUserAgent ua)
+    {
+        var accepted = new TaskCompletionSource<SipCall>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ua.IncomingCall += call =>
+        {
+            _ = call.AcceptAsync().AsTask();
+            accepted.TrySetResult(call);
+        };
+        return accepted.Task;
     }
 
     /// <summary>

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
-using ClutchCall.Voice.Sip.Media;
 using ClutchCall.Voice.Sip.Messages;
 using ClutchCall.Voice.Sip.Tests.Interop;
 using ClutchCall.Voice.Sip.UserAgent;
 using ClutchCall.Voice.TestSupport;
+using ClutchCall.Voice.TestSupport.Sipp;
 
 namespace ClutchCall.Voice.Sip.Tests.UserAgent;
 
@@ -17,51 +17,17 @@ public sealed class KeepAliveTests
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
 
-    private static SipUserAgent Agent(SipTrunkOptions trunk, TimeProvider time)
-    {
-        var basePort = 20000 + (Random.Shared.Next(0, 399) * 100);
-        var ua = new SipUserAgent(
-            new SipUserAgentOptions
-            {
-                BindAddress = IPAddress.Loopback,
-                SipPort = 0,
-                RtpPortMin = basePort,
-                RtpPortMax = basePort + 99,
-                Media = new SipMediaSettings { PcmSampleRate = 8000 },
-            },
-            [trunk],
-            time);
-        ua.Start();
-        return ua;
-    }
+    private static SipUserAgent Agent(SipTrunkOptions trunk, TimeProvider time) => TestAgents.Start(TestAgents.Loopback(), [trunk], time);
 
     private static SipTrunkOptions Trunk(int port, int keepAliveSeconds, string transport = "udp") =>
         new() { Id = "carrier", Host = "127.0.0.1", Port = port, Transport = transport, KeepAliveSeconds = keepAliveSeconds, DefaultCallerId = "+14155550100" };
-
-    private const string SippOptionsUas = """
-<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="options-uas">
-  <recv request="OPTIONS"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Allow: INVITE, ACK, BYE, CANCEL, OPTIONS
-Content-Length: 0
-
-]]></send>
-</scenario>
-""";
 
     [Fact]
     public async Task KeepAlive_SippAnswersOptions_TrunkUpOnceWithRoundTrip()
     {
         var ct = TestContext.Current.CancellationToken;
-        var port = Sipp.FreeUdpPort();
-        using var sipp = Sipp.Start($"-sf {SippScenarios.Write(SippOptionsUas)} -i 127.0.0.1 -p {port} -m 2");
+        var port = SippProcess.FreeUdpPort();
+        using var sipp = SippProcess.Start($"-sf {SippScenarios.Write(SippScenarios.OptionsUas())} -i 127.0.0.1 -p {port} -m 2");
         await Task.Delay(300, ct);
         var changes = new List<SipTrunkHealth>();
         await using var ua = Agent(Trunk(port, keepAliveSeconds: 1), TimeProvider.System);

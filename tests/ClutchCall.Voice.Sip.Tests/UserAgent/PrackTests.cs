@@ -9,6 +9,7 @@ using ClutchCall.Voice.Sip.Tests.Interop;
 using ClutchCall.Voice.Sip.Transactions;
 using ClutchCall.Voice.Sip.UserAgent;
 using ClutchCall.Voice.TestSupport;
+using ClutchCall.Voice.TestSupport.Sipp;
 
 namespace ClutchCall.Voice.Sip.Tests.UserAgent;
 
@@ -21,8 +22,8 @@ public sealed class PrackTests
     public async Task PlaceCall_SippSendsReliable18x_EachPrackedOnceInOrderThenAnswered()
     {
         var ct = TestContext.Current.CancellationToken;
-        var sippPort = Sipp.FreeUdpPort();
-        using var sipp = Sipp.Start($"-sf {SippScenarios.Write(SippScenarios.AnswerWithReliableProvisionals())} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {Sipp.FreeUdpPort()} -m 1");
+        var sippPort = SippProcess.FreeUdpPort();
+        using var sipp = SippProcess.Start($"-sf {SippScenarios.Write(SippScenarios.AnswerWithReliableProvisionals())} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {SippProcess.FreeUdpPort()} -m 1");
 
         // T1 = 2 s: a loaded machine rarely delays sipp's answers long enough for an INVITE or PRACK retransmission.
         await using var ua = FakeClockAgents.Create(TimeProvider.System, [TestAgents.Trunk(sippPort)], timers: new SipTimers { T1 = TimeSpan.FromSeconds(2) });
@@ -51,18 +52,13 @@ public sealed class PrackTests
         var time = new FakeTimeProvider();
         await using var ua = FakeClockAgents.Create(time, [TestAgents.Trunk(5060)]);
         await using var clockPump = FakeClockAgents.RunClockOnDispose(time);
-        var accepted = new TaskCompletionSource<SipCall>();
-        ua.IncomingCall += call =>
-        {
-            _ = call.AcceptAsync().AsTask();
-            accepted.TrySetResult(call);
-        };
+        var accepted = FakeClockAgents.AcceptEachCall(ua);
 
-        using var sipp = Sipp.Start($"127.0.0.1:{ua.Port} -sf {SippScenarios.Write(SippScenarios.UacRequiring100rel())} -s +14155550100 -i 127.0.0.1 -p {Sipp.FreeUdpPort()} -mi 127.0.0.1 -mp {Sipp.FreeUdpPort()} -m 1");
+        using var sipp = SippProcess.Start($"127.0.0.1:{ua.Port} -sf {SippScenarios.Write(SippScenarios.UacRequiring100rel())} -s +14155550100 -i 127.0.0.1 -p {SippProcess.FreeUdpPort()} -mi 127.0.0.1 -mp {SippProcess.FreeUdpPort()} -m 1");
         var rc = await sipp.WaitAsync(Generous, ct);
         Assert.True(rc == 0, $"sipp exit {rc}: {sipp.Errors}");
 
-        var call = await accepted.Task.WaitAsync(Generous, ct);
+        var call = await accepted.WaitAsync(Generous, ct);
         Assert.NotNull(call.ReliableProvisionals);
         Assert.Equal(0u, call.ReliableProvisionals!.PendingRSeq);
         var end = await call.Completion.WaitAsync(Generous, ct);
@@ -77,20 +73,16 @@ public sealed class PrackTests
         var time = new FakeTimeProvider();
         await using var ua = FakeClockAgents.Create(time, [], acceptUnknown: true);
         await using var clockPump = FakeClockAgents.RunClockOnDispose(time);
-        var accepted = new TaskCompletionSource<SipCall>();
-        ua.IncomingCall += call =>
-        {
-            // Answered at once: the 2xx must still wait for the PRACK (RFC 3262 §3).
-            _ = call.AcceptAsync().AsTask();
-            accepted.TrySetResult(call);
-        };
+
+        // Answered at once: the 2xx must still wait for the PRACK (RFC 3262 §3).
+        var accepted = FakeClockAgents.AcceptEachCall(ua);
         using var peer = new RawPeer(ua.LocalEndPoint);
 
         peer.Send(peer.Invite("Require: 100rel\r\nSupported: 100rel\r\n"));
         var ringing = await peer.NextAsync(m => m.StatusCode == 180, ct);
         Assert.Contains("100rel", ringing.GetHeaderValues(SipHeaderNames.Require));
         Assert.True(SipExtensionHeaders.TryParseRSeq(ringing.GetHeader("RSeq"), out var rseq, out _));
-        var call = await accepted.Task.WaitAsync(Generous, ct);
+        var call = await accepted.WaitAsync(Generous, ct);
 
         // §3: retransmitted after T1, then 2*T1 — not before.
         time.Advance(TimeSpan.FromMilliseconds(499));
@@ -167,19 +159,14 @@ public sealed class PrackTests
         await using var callee = FakeClockAgents.Create(time, [calleeTrunk]);
         await using var caller = FakeClockAgents.Create(time, [TestAgents.Trunk(callee.Port)]);
         await using var clockPump = FakeClockAgents.RunClockOnDispose(time);
-        var inbound = new TaskCompletionSource<SipCall>();
-        callee.IncomingCall += c =>
-        {
-            _ = c.AcceptAsync().AsTask();
-            inbound.TrySetResult(c);
-        };
+        var inbound = FakeClockAgents.AcceptEachCall(callee);
 
         var answered = new TaskCompletionSource();
         var call = caller.PlaceCall("t1", new SipCallRequest { To = "+14155550100" });
         call.Answered += _ => answered.TrySetResult();
         var first = await Task.WhenAny(answered.Task, call.Completion).WaitAsync(Generous, ct);
         Assert.True(first == answered.Task, $"not answered: {call.EndInfo}");
-        var peer = await inbound.Task.WaitAsync(Generous, ct);
+        var peer = await inbound.WaitAsync(Generous, ct);
 
         Assert.Equal(1, call.PracksSent);
         Assert.Equal(1, peer.ReliableProvisionals!.Transmissions);

@@ -1,5 +1,4 @@
 using System.Net;
-using ClutchCall.Voice.Sip.Media;
 using ClutchCall.Voice.Sip.Messages;
 using ClutchCall.Voice.Sip.Tests.Dns;
 using ClutchCall.Voice.Sip.Transactions;
@@ -31,29 +30,15 @@ public sealed class RegisterFailoverTests
         return zone;
     }
 
-    private static SipUserAgent Agent(LoopbackDnsZone zone, int expires = 2)
-    {
-        var basePort = 20000 + (Random.Shared.Next(0, 399) * 100);
-        var ua = new SipUserAgent(
-            new SipUserAgentOptions
-            {
-                BindAddress = IPAddress.Loopback,
-                SipPort = 0,
-                RtpPortMin = basePort,
-                RtpPortMax = basePort + 99,
-                Media = new SipMediaSettings { PcmSampleRate = 8000 },
-                Nameservers = [zone.EndPoint],
-                Timers = new SipTimers { T1 = TestT1 },
-            },
+    private static SipUserAgent Agent(LoopbackDnsZone zone, int expires = 2) =>
+        TestAgents.Start(
+            TestAgents.Loopback() with { Nameservers = [zone.EndPoint], Timers = new SipTimers { T1 = TestT1 } },
             [new SipTrunkOptions
             {
                 Id = "reg", Host = Domain, Port = 0, Register = true, Username = "bridge", Password = "pw",
                 RegisterExpiresSeconds = expires, KeepAliveSeconds = 0,
             }],
             TimeProvider.System);
-        ua.Start();
-        return ua;
-    }
 
     /// <summary>A registrar that challenges once (RFC 3261 §22.2) and grants <paramref name="expires"/> seconds.</summary>
     private static SipMessageBuilder Registrar(SipMessage r, int expires = 2) =>

@@ -1,6 +1,7 @@
 using ClutchCall.Voice.Sip.Tests.Interop;
 using ClutchCall.Voice.Sip.UserAgent;
 using ClutchCall.Voice.TestSupport;
+using ClutchCall.Voice.TestSupport.Sipp;
 
 namespace ClutchCall.Voice.Sip.Tests.UserAgent;
 
@@ -12,7 +13,7 @@ public sealed class SessionTimerUacTests
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
-    private static async Task<SipCall> PlaceAnsweredCallAsync(SipUserAgent ua, FakeTimeProvider time, CancellationToken ct, Sipp? sipp = null)
+    private static async Task<SipCall> PlaceAnsweredCallAsync(SipUserAgent ua, FakeTimeProvider time, CancellationToken ct, SippProcess? sipp = null)
     {
         var answered = new TaskCompletionSource();
         var call = ua.PlaceCall("t1", new SipCallRequest { To = "+14155550123" });
@@ -33,8 +34,8 @@ public sealed class SessionTimerUacTests
     {
         var ct = TestContext.Current.CancellationToken;
         var time = new FakeTimeProvider();
-        var sippPort = Sipp.FreeUdpPort();
-        using var sipp = Sipp.Start($"-sf {SippScenarios.Write(SippScenarios.AnswerWithSessionTimer(refreshes: 2, allowUpdate: true))} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {Sipp.FreeUdpPort()} -m 1");
+        var sippPort = SippProcess.FreeUdpPort();
+        using var sipp = SippProcess.Start($"-sf {SippScenarios.Write(SippScenarios.AnswerWithSessionTimer(refreshes: 2, allowUpdate: true))} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {SippProcess.FreeUdpPort()} -m 1");
         await using var ua = FakeClockAgents.Create(time, [TestAgents.Trunk(sippPort)]);
         await using var clockPump = FakeClockAgents.RunClockOnDispose(time);
         await FakeClockAgents.WaitForUdpListenerAsync(sippPort, ct);
@@ -63,8 +64,8 @@ public sealed class SessionTimerUacTests
     {
         var ct = TestContext.Current.CancellationToken;
         var time = new FakeTimeProvider();
-        var sippPort = Sipp.FreeUdpPort();
-        using var sipp = Sipp.Start($"-sf {SippScenarios.Write(SippScenarios.AnswerWithSessionTimer(refreshes: 1, allowUpdate: false))} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {Sipp.FreeUdpPort()} -m 1");
+        var sippPort = SippProcess.FreeUdpPort();
+        using var sipp = SippProcess.Start($"-sf {SippScenarios.Write(SippScenarios.AnswerWithSessionTimer(refreshes: 1, allowUpdate: false))} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {SippProcess.FreeUdpPort()} -m 1");
         await using var ua = FakeClockAgents.Create(time, [TestAgents.Trunk(sippPort)]);
         await using var clockPump = FakeClockAgents.RunClockOnDispose(time);
         await FakeClockAgents.WaitForUdpListenerAsync(sippPort, ct);
@@ -83,8 +84,8 @@ public sealed class SessionTimerUacTests
     {
         var ct = TestContext.Current.CancellationToken;
         var time = new FakeTimeProvider();
-        var sippPort = Sipp.FreeUdpPort();
-        using var sipp = Sipp.Start($"-sf {SippScenarios.Write(SippScenarios.AnswerWithSessionTimer(refreshes: 1, allowUpdate: true, failStatus: 481))} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {Sipp.FreeUdpPort()} -m 1");
+        var sippPort = SippProcess.FreeUdpPort();
+        using var sipp = SippProcess.Start($"-sf {SippScenarios.Write(SippScenarios.AnswerWithSessionTimer(refreshes: 1, allowUpdate: true, failStatus: 481))} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {SippProcess.FreeUdpPort()} -m 1");
         await using var ua = FakeClockAgents.Create(time, [TestAgents.Trunk(sippPort)]);
         await using var clockPump = FakeClockAgents.RunClockOnDispose(time);
         await FakeClockAgents.WaitForUdpListenerAsync(sippPort, ct);
@@ -108,8 +109,8 @@ public sealed class SessionTimerUacTests
     {
         var ct = TestContext.Current.CancellationToken;
         var time = new FakeTimeProvider();
-        var sippPort = Sipp.FreeUdpPort();
-        using var sipp = Sipp.Start($"-sf {SippScenarios.Write(SippScenarios.Reject422ThenAnswer(120))} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {Sipp.FreeUdpPort()} -m 1");
+        var sippPort = SippProcess.FreeUdpPort();
+        using var sipp = SippProcess.Start($"-sf {SippScenarios.Write(SippScenarios.Reject422ThenAnswer(120))} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {SippProcess.FreeUdpPort()} -m 1");
         var trunk = TestAgents.Trunk(sippPort);
         trunk.SessionExpiresSeconds = 90;
         await using var ua = FakeClockAgents.Create(time, [trunk]);
@@ -139,15 +140,10 @@ public sealed class SessionTimerUacTests
         var time = new FakeTimeProvider();
         await using var ua = FakeClockAgents.Create(time, [TestAgents.Trunk(5060)]);
         await using var clockPump = FakeClockAgents.RunClockOnDispose(time);
-        var accepted = new TaskCompletionSource<SipCall>();
-        ua.IncomingCall += call =>
-        {
-            _ = call.AcceptAsync().AsTask();
-            accepted.TrySetResult(call);
-        };
+        var accepted = FakeClockAgents.AcceptEachCall(ua);
 
-        using var sipp = Sipp.Start($"127.0.0.1:{ua.Port} -sf {SippScenarios.Write(SippScenarios.UacAskingUasRefresher())} -s +14155550100 -i 127.0.0.1 -p {Sipp.FreeUdpPort()} -mi 127.0.0.1 -mp {Sipp.FreeUdpPort()} -m 1");
-        var call = await accepted.Task.WaitAsync(Generous, ct);
+        using var sipp = SippProcess.Start($"127.0.0.1:{ua.Port} -sf {SippScenarios.Write(SippScenarios.UacAskingUasRefresher())} -s +14155550100 -i 127.0.0.1 -p {SippProcess.FreeUdpPort()} -mi 127.0.0.1 -mp {SippProcess.FreeUdpPort()} -m 1");
+        var call = await accepted.WaitAsync(Generous, ct);
         await FakeClockAgents.WaitUntilAsync(() => call.AckReceived, "the ACK for our 200", ct);
         Assert.True(call.LocalRefresher);
         Assert.Equal(TimeSpan.FromSeconds(90), call.SessionInterval);
@@ -170,15 +166,10 @@ public sealed class SessionTimerUacTests
         trunk.SessionExpiresSeconds = 90;
         await using var caller = FakeClockAgents.Create(time, [trunk]);
         await using var clockPump = FakeClockAgents.RunClockOnDispose(time);
-        var inbound = new TaskCompletionSource<SipCall>();
-        callee.IncomingCall += c =>
-        {
-            _ = c.AcceptAsync().AsTask();
-            inbound.TrySetResult(c);
-        };
+        var inbound = FakeClockAgents.AcceptEachCall(callee);
 
         var call = await PlaceAnsweredCallAsync(caller, time, ct);
-        var peer = await inbound.Task.WaitAsync(Generous, ct);
+        var peer = await inbound.WaitAsync(Generous, ct);
         await FakeClockAgents.WaitUntilAsync(() => peer.AckReceived, "the ACK for the callee's 200", ct);
         Assert.True(call.LocalRefresher);
         Assert.False(peer.LocalRefresher);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ClutchCall.Voice.Sip.Tests.Interop;
 using ClutchCall.Voice.Sip.UserAgent;
+using ClutchCall.Voice.TestSupport.Sipp;
 
 namespace ClutchCall.Voice.Sip.Tests.UserAgent;
 
@@ -31,7 +32,7 @@ public sealed class SippLoadTests
 
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        using var sipp = Sipp.Start($"127.0.0.1:{ua.Port} -sn uac -s +14155550100 -i 127.0.0.1 -p {Sipp.FreeUdpPort()} -mp {Sipp.FreeUdpPort()} -r 50 -m 200 -d 1000");
+        using var sipp = SippProcess.Start($"127.0.0.1:{ua.Port} -sn uac -s +14155550100 -i 127.0.0.1 -p {SippProcess.FreeUdpPort()} -mp {SippProcess.FreeUdpPort()} -r 50 -m 200 -d 1000");
         var rc = await sipp.WaitAsync(TimeSpan.FromSeconds(60), ct);
         clock.Stop();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
-using ClutchCall.Voice.Sip.Media;
 using ClutchCall.Voice.Sip.Tests.Dns;
 using ClutchCall.Voice.Sip.Tests.Interop;
 using ClutchCall.Voice.Sip.Transactions;
 using ClutchCall.Voice.Sip.UserAgent;
+using ClutchCall.Voice.TestSupport.Sipp;
 
 namespace ClutchCall.Voice.Sip.Tests.UserAgent;
 
@@ -47,26 +47,11 @@ public sealed class TrunkFailoverTests
         return zone;
     }
 
-    private static SipUserAgent Agent(LoopbackDnsZone zone)
-    {
-        var basePort = 20000 + (Random.Shared.Next(0, 399) * 100);
-        var ua = new SipUserAgent(
-            new SipUserAgentOptions
-            {
-                BindAddress = IPAddress.Loopback,
-                SipPort = 0,
-                RtpPortMin = basePort,
-                RtpPortMax = basePort + 99,
-                Media = new SipMediaSettings { PcmSampleRate = 8000 },
-                DefaultRingTimeout = TimeSpan.FromSeconds(60),
-                Nameservers = [zone.EndPoint],
-                Timers = new SipTimers { T1 = TestT1 },
-            },
+    private static SipUserAgent Agent(LoopbackDnsZone zone) =>
+        TestAgents.Start(
+            TestAgents.Loopback() with { DefaultRingTimeout = TimeSpan.FromSeconds(60), Nameservers = [zone.EndPoint], Timers = new SipTimers { T1 = TestT1 } },
             [new SipTrunkOptions { Id = "t1", Host = Domain, Port = 0, Codecs = "PCMU,PCMA", DefaultCallerId = "+14155550100", KeepAliveSeconds = 0 }],
             TimeProvider.System);
-        ua.Start();
-        return ua;
-    }
 
     private static async Task<SipCall> AnsweredAsync(SipUserAgent ua, CancellationToken ct)
     {
@@ -88,8 +73,8 @@ public sealed class TrunkFailoverTests
     {
         var ct = TestContext.Current.CancellationToken;
         using var dead = new SilentTarget();
-        var sippPort = Sipp.FreeUdpPort();
-        using var sipp = Sipp.Start($"-sf {SippScenarios.Write(SippScenarios.Answer(0, "PCMU"))} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {Sipp.FreeUdpPort()} -rtp_echo -m 1");
+        var sippPort = SippProcess.FreeUdpPort();
+        using var sipp = SippProcess.Start($"-sf {SippScenarios.Write(SippScenarios.Answer(0, "PCMU"))} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {SippProcess.FreeUdpPort()} -rtp_echo -m 1");
         using var zone = Zone(dead.Port, sippPort);
         await using var ua = Agent(zone);
         await Task.Delay(300, ct);
@@ -107,10 +92,10 @@ public sealed class TrunkFailoverTests
     public async Task PlaceCall_FirstSrvTargetAnswers503_ConnectsThroughSecond()
     {
         var ct = TestContext.Current.CancellationToken;
-        var busyPort = Sipp.FreeUdpPort();
-        using var busy = Sipp.Start($"-sf {SippScenarios.Write(SippScenarios.Reject(503, "Service Unavailable"))} -i 127.0.0.1 -p {busyPort} -m 1");
-        var sippPort = Sipp.FreeUdpPort();
-        using var sipp = Sipp.Start($"-sf {SippScenarios.Write(SippScenarios.Answer(0, "PCMU"))} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {Sipp.FreeUdpPort()} -rtp_echo -m 1");
+        var busyPort = SippProcess.FreeUdpPort();
+        using var busy = SippProcess.Start($"-sf {SippScenarios.Write(SippScenarios.Reject(503, "Service Unavailable"))} -i 127.0.0.1 -p {busyPort} -m 1");
+        var sippPort = SippProcess.FreeUdpPort();
+        using var sipp = SippProcess.Start($"-sf {SippScenarios.Write(SippScenarios.Answer(0, "PCMU"))} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {SippProcess.FreeUdpPort()} -rtp_echo -m 1");
         using var zone = Zone(busyPort, sippPort);
         await using var ua = Agent(zone);
         await Task.Delay(300, ct);
@@ -149,24 +134,9 @@ public sealed class TrunkFailoverTests
     public async Task PlaceCall_FirstTargetRingsThen503_NoFailoverAfterProvisional()
     {
         var ct = TestContext.Current.CancellationToken;
-        var ringPort = Sipp.FreeUdpPort();
-        var ringThen503 = SippScenarios.Reject(503, "Service Unavailable", "Retry-After: 3600").Replace(
-            "<recv request=\"INVITE\" crlf=\"true\"/>",
-            """
-            <recv request="INVITE" crlf="true"/>
-              <send><![CDATA[
-            SIP/2.0 180 Ringing
-            [last_Via:]
-            [last_From:]
-            [last_To:];tag=[pid]SIPpTag01[call_number]
-            [last_Call-ID:]
-            [last_CSeq:]
-            Content-Length: 0
-
-            ]]></send>
-            """,
-            StringComparison.Ordinal);
-        using var ringing = Sipp.Start($"-sf {SippScenarios.Write(ringThen503)} -i 127.0.0.1 -p {ringPort} -m 1");
+        var ringPort = SippProcess.FreeUdpPort();
+        var ringThen503 = SippScenarios.RingThenReject(503, "Service Unavailable", "Retry-After: 3600");
+        using var ringing = SippProcess.Start($"-sf {SippScenarios.Write(ringThen503)} -i 127.0.0.1 -p {ringPort} -m 1");
         using var spare = new SilentTarget();
         using var zone = Zone(ringPort, spare.Port);
         await using var ua = Agent(zone);

@@ -1,10 +1,9 @@
-using System.Net;
 using System.Text.RegularExpressions;
-using ClutchCall.Voice.Sip.Media;
 using ClutchCall.Voice.Sip.Messages;
 using ClutchCall.Voice.Sip.Tests.Interop;
 using ClutchCall.Voice.Sip.UserAgent;
 using ClutchCall.Voice.TestSupport;
+using ClutchCall.Voice.TestSupport.Sipp;
 
 namespace ClutchCall.Voice.Sip.Tests.UserAgent;
 
@@ -16,7 +15,7 @@ namespace ClutchCall.Voice.Sip.Tests.UserAgent;
 public sealed class TrunkPolicyTests
 {
     /// <summary>The INVITE sipp received, from its <c>-trace_msg</c> log (written by sipp, not by us).</summary>
-    private static string InviteSippReceived(Sipp sipp)
+    private static string InviteSippReceived(SippProcess sipp)
     {
         var dir = Path.GetDirectoryName(sipp.ErrorFile)!;
         var log = Directory.GetFiles(dir, "*_messages.log").Single();
@@ -32,7 +31,7 @@ public sealed class TrunkPolicyTests
 
     private static async Task<string> CallSippAndCaptureInviteAsync(SipTrunkOptions trunk, string? from, CancellationToken ct)
     {
-        using var sipp = Sipp.Start($"-sf {SippScenarios.Write(SippScenarios.Reject(486, "Busy Here"))} -i 127.0.0.1 -p {trunk.Port} -m 1 -trace_msg");
+        using var sipp = SippProcess.Start($"-sf {SippScenarios.Write(SippScenarios.Reject(486, "Busy Here"))} -i 127.0.0.1 -p {trunk.Port} -m 1 -trace_msg");
         await Task.Delay(300, ct);
         await using var ua = TestAgents.Create([trunk]);
         var call = ua.PlaceCall(trunk.Id, new SipCallRequest { To = "+14155550123", From = from });
@@ -46,7 +45,7 @@ public sealed class TrunkPolicyTests
     public async Task CallerId_DisplayNameAndPai_SippReceivesTrunkIdentity()
     {
         var ct = TestContext.Current.CancellationToken;
-        var port = Sipp.FreeUdpPort();
+        var port = SippProcess.FreeUdpPort();
         var trunk = TestAgents.Trunk(port, "PCMU");
         trunk.DefaultCallerId = "+14155550199";
         trunk.CallerIdDisplayName = "Acme \"Support\"";
@@ -66,7 +65,7 @@ public sealed class TrunkPolicyTests
     public async Task CallerId_PerCallFromWithoutPai_SippReceivesCallerIdAndNoAssertion()
     {
         var ct = TestContext.Current.CancellationToken;
-        var port = Sipp.FreeUdpPort();
+        var port = SippProcess.FreeUdpPort();
         var trunk = TestAgents.Trunk(port, "PCMU");
         trunk.DefaultCallerId = "+14155550199";
         trunk.KeepAliveSeconds = 0;
@@ -86,19 +85,7 @@ public sealed class TrunkPolicyTests
         var trunk = TestAgents.Trunk(busy.Port, "PCMU");
         trunk.MaxCallsPerSecond = 2;
         trunk.KeepAliveSeconds = 0;
-        var basePort = 20000 + (Random.Shared.Next(0, 399) * 100);
-        await using var ua = new SipUserAgent(
-            new SipUserAgentOptions
-            {
-                BindAddress = IPAddress.Loopback,
-                SipPort = 0,
-                RtpPortMin = basePort,
-                RtpPortMax = basePort + 99,
-                Media = new SipMediaSettings { PcmSampleRate = 8000 },
-            },
-            [trunk],
-            time);
-        ua.Start();
+        await using var ua = TestAgents.Start(TestAgents.Loopback(), [trunk], time);
         var request = new SipCallRequest { To = "+14155550123" };
 
         // A bucket of 2 tokens: two calls at once pass, the third in the same instant is refused.
@@ -133,8 +120,8 @@ public sealed class TrunkPolicyTests
     public async Task MaxConcurrentCalls_AtTheCap_OutboundRefusedUntilACallEnds()
     {
         var ct = TestContext.Current.CancellationToken;
-        var port = Sipp.FreeUdpPort();
-        using var sipp = Sipp.Start($"-sf {SippScenarios.Write(SippScenarios.RingForever())} -i 127.0.0.1 -p {port} -m 3");
+        var port = SippProcess.FreeUdpPort();
+        using var sipp = SippProcess.Start($"-sf {SippScenarios.Write(SippScenarios.RingForever())} -i 127.0.0.1 -p {port} -m 3");
         await Task.Delay(300, ct);
         var trunk = TestAgents.Trunk(port, "PCMU");
         trunk.MaxConcurrentCalls = 2;

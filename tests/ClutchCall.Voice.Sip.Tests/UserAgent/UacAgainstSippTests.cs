@@ -1,6 +1,7 @@
 using ClutchCall.Voice.Media;
 using ClutchCall.Voice.Sip.Tests.Interop;
 using ClutchCall.Voice.Sip.UserAgent;
+using ClutchCall.Voice.TestSupport.Sipp;
 
 namespace ClutchCall.Voice.Sip.Tests.UserAgent;
 
@@ -14,9 +15,9 @@ public sealed class UacAgainstSippTests
     {
         var ct = TestContext.Current.CancellationToken;
         var speech = SpeechSignal.Jfk16k(2.0);
-        var sippPort = Sipp.FreeUdpPort();
+        var sippPort = SippProcess.FreeUdpPort();
         var scenario = SippScenarios.Write(SippScenarios.Answer(payloadType, encoding));
-        using var sipp = Sipp.Start($"-sf {scenario} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {Sipp.FreeUdpPort()} -rtp_echo -m 1");
+        using var sipp = SippProcess.Start($"-sf {scenario} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {SippProcess.FreeUdpPort()} -rtp_echo -m 1");
         await using var ua = TestAgents.Create([TestAgents.Trunk(sippPort, codecs)], pcmRate: 16000);
         await Task.Delay(300, ct);
 
@@ -78,8 +79,8 @@ public sealed class UacAgainstSippTests
     public async Task PlaceCall_SippAnswers486_FailedWithBusyReason()
     {
         var ct = TestContext.Current.CancellationToken;
-        var sippPort = Sipp.FreeUdpPort();
-        using var sipp = Sipp.Start($"-sf {SippScenarios.Write(SippScenarios.Reject(486, "Busy Here"))} -i 127.0.0.1 -p {sippPort} -m 1");
+        var sippPort = SippProcess.FreeUdpPort();
+        using var sipp = SippProcess.Start($"-sf {SippScenarios.Write(SippScenarios.Reject(486, "Busy Here"))} -i 127.0.0.1 -p {sippPort} -m 1");
         await using var ua = TestAgents.Create([TestAgents.Trunk(sippPort)]);
         await Task.Delay(300, ct);
 
@@ -96,8 +97,8 @@ public sealed class UacAgainstSippTests
     public async Task PlaceCall_SippRingsForever_RingTimeoutCancelsAsNoAnswer()
     {
         var ct = TestContext.Current.CancellationToken;
-        var sippPort = Sipp.FreeUdpPort();
-        using var sipp = Sipp.Start($"-sf {SippScenarios.Write(SippScenarios.RingForever())} -i 127.0.0.1 -p {sippPort} -m 1");
+        var sippPort = SippProcess.FreeUdpPort();
+        using var sipp = SippProcess.Start($"-sf {SippScenarios.Write(SippScenarios.RingForever())} -i 127.0.0.1 -p {sippPort} -m 1");
         await using var ua = TestAgents.Create([TestAgents.Trunk(sippPort)]);
         await Task.Delay(300, ct);
 
@@ -117,10 +118,9 @@ public sealed class UacAgainstSippTests
     public async Task PlaceCall_Sipp503WithRetryAfterThenBusy_RetriedOnceThenFailed()
     {
         var ct = TestContext.Current.CancellationToken;
-        var sippPort = Sipp.FreeUdpPort();
-        var xml = SippScenarios.Reject(503, "Service Unavailable", "Retry-After: 1").Replace("</scenario>", string.Empty, StringComparison.Ordinal)
-            + SippScenarios.Reject(486, "Busy Here")[(SippScenarios.Reject(486, "Busy Here").IndexOf("<recv request=\"INVITE\"", StringComparison.Ordinal))..];
-        using var sipp = Sipp.Start($"-sf {SippScenarios.Write(xml)} -i 127.0.0.1 -p {sippPort} -m 1");
+        var sippPort = SippProcess.FreeUdpPort();
+        var xml = SippScenarios.RejectInTurn((503, "Service Unavailable", "Retry-After: 1"), (486, "Busy Here", string.Empty));
+        using var sipp = SippProcess.Start($"-sf {SippScenarios.Write(xml)} -i 127.0.0.1 -p {sippPort} -m 1");
         await using var ua = TestAgents.Create([TestAgents.Trunk(sippPort)]);
         await Task.Delay(300, ct);
 
@@ -137,8 +137,8 @@ public sealed class UacAgainstSippTests
     public async Task Transfer_SippAcceptsReferAndNotifies200_OurLegEndsWithBye()
     {
         var ct = TestContext.Current.CancellationToken;
-        var sippPort = Sipp.FreeUdpPort();
-        using var sipp = Sipp.Start($"-sf {SippScenarios.Write(SippScenarios.AnswerThenAcceptRefer())} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {Sipp.FreeUdpPort()} -m 1");
+        var sippPort = SippProcess.FreeUdpPort();
+        using var sipp = SippProcess.Start($"-sf {SippScenarios.Write(SippScenarios.AnswerThenAcceptRefer())} -i 127.0.0.1 -p {sippPort} -mi 127.0.0.1 -mp {SippProcess.FreeUdpPort()} -m 1");
         await using var ua = TestAgents.Create([TestAgents.Trunk(sippPort)]);
         await Task.Delay(300, ct);
         var answered = new TaskCompletionSource();

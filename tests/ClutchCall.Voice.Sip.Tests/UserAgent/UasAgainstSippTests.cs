@@ -1,6 +1,7 @@
 using ClutchCall.Voice.Media;
 using ClutchCall.Voice.Sip.Tests.Interop;
 using ClutchCall.Voice.Sip.UserAgent;
+using ClutchCall.Voice.TestSupport.Sipp;
 
 namespace ClutchCall.Voice.Sip.Tests.UserAgent;
 
@@ -43,7 +44,7 @@ public sealed class UasAgainstSippTests
         };
 
         var scenario = SippScenarios.Write(SippScenarios.UacPlayingPcaps("12#", 7300));
-        using var sipp = Sipp.Start($"127.0.0.1:{ua.Port} -sf {scenario} -s +14155550100 -i 127.0.0.1 -p {Sipp.FreeUdpPort()} -mi 127.0.0.1 -mp {Sipp.FreeUdpPort()} -m 1");
+        using var sipp = SippProcess.Start($"127.0.0.1:{ua.Port} -sf {scenario} -s +14155550100 -i 127.0.0.1 -p {SippProcess.FreeUdpPort()} -mi 127.0.0.1 -mp {SippProcess.FreeUdpPort()} -m 1");
         var rc = await sipp.WaitAsync(TimeSpan.FromSeconds(30), ct);
         var media = incoming?.MediaSession;
         var diag = $"rtp in {media?.PacketsReceived} dropped {media?.PacketsDropped}, jitter {media?.JitterSummary}, end {incoming?.EndInfo}";
@@ -85,7 +86,7 @@ public sealed class UasAgainstSippTests
             _ = call.AcceptAsync().AsTask();
         };
 
-        using var sipp = Sipp.Start($"127.0.0.1:{ua.Port} -sf {SippScenarios.Write(SippScenarios.UacSessionTimerUpdateAndHold())} -s +14155550100 -i 127.0.0.1 -p {Sipp.FreeUdpPort()} -mi 127.0.0.1 -mp {Sipp.FreeUdpPort()} -m 1");
+        using var sipp = SippProcess.Start($"127.0.0.1:{ua.Port} -sf {SippScenarios.Write(SippScenarios.UacSessionTimerUpdateAndHold())} -s +14155550100 -i 127.0.0.1 -p {SippProcess.FreeUdpPort()} -mi 127.0.0.1 -mp {SippProcess.FreeUdpPort()} -m 1");
         var rc = await sipp.WaitAsync(TimeSpan.FromSeconds(20), ct);
 
         Assert.True(rc == 0, $"sipp exit {rc}: {sipp.Errors}");

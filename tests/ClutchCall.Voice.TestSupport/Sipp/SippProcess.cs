@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Xunit;
 
-namespace ClutchCall.Voice.Server.Tests.Sip;
+namespace ClutchCall.Voice.TestSupport.Sipp;
 
 /// <summary>Runs sipp (Debian package sip-tester) as the far end of a test and always kills it.</summary>
-internal sealed class SippProcess : IDisposable
+public sealed class SippProcess : IDisposable
 {
     private readonly Process _process;
 
@@ -15,12 +16,16 @@ internal sealed class SippProcess : IDisposable
         ErrorFile = errorFile;
     }
 
+    /// <summary>sipp's error file (<c>-trace_err</c>), next to its other traces.</summary>
     public string ErrorFile { get; }
 
+    /// <summary>What sipp reported as errors so far.</summary>
     public string Errors => File.Exists(ErrorFile) ? File.ReadAllText(ErrorFile) : string.Empty;
 
+    /// <summary>Whether sipp has ended.</summary>
     public bool HasExited => _process.HasExited;
 
+    /// <summary>A UDP port on loopback that was free a moment ago.</summary>
     public static int FreeUdpPort()
     {
         using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -43,6 +48,7 @@ internal sealed class SippProcess : IDisposable
         return FreeUdpPort();
     }
 
+    /// <summary>Skips the test when sipp is not installed.</summary>
     public static void RequireSipp()
     {
         if (!File.Exists("/usr/bin/sipp"))
@@ -51,6 +57,7 @@ internal sealed class SippProcess : IDisposable
         }
     }
 
+    /// <summary>Starts sipp with <paramref name="arguments"/> (no keyboard, errors traced to <see cref="ErrorFile"/>); skips the test without sipp.</summary>
     public static SippProcess Start(string arguments)
     {
         RequireSipp();
@@ -79,6 +86,7 @@ internal sealed class SippProcess : IDisposable
         return path;
     }
 
+    /// <summary>Waits for sipp to end and returns its exit code (0: every call passed its scenario).</summary>
     public async Task<int> WaitAsync(TimeSpan timeout, CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -87,6 +95,7 @@ internal sealed class SippProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills sipp if it is still running.</summary>
     public void Dispose()
     {
         if (!_process.HasExited)
