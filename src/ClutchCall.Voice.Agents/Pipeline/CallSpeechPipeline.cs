@@ -133,6 +133,9 @@ internal sealed class CallSpeechPipeline : IMediaClockSubscriber, IAsyncDisposab
     /// </summary>
     public bool NeedsCallerTime => !_digits.IsEmpty || _turns.InTurn;
 
+    /// <summary>True while the open turn holds caller speech: audio is (or was just) flowing for it.</summary>
+    public bool InSpeechTurn => _turns.InSpeechTurn;
+
     /// <summary>Completes when the current agent turn (agent + synthesis) has finished producing audio.</summary>
     public Task CurrentReplyProduced => Volatile.Read(ref _current)?.Produced.Task ?? Task.CompletedTask;
 

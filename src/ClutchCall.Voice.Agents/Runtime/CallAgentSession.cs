@@ -42,6 +42,11 @@ internal sealed class CallAgentSession : IMediaClockSubscriber, IAsyncDisposable
     // digits still reach the turn detector and a DTMF turn still ends on its inter-digit timeout.
     private const int IdleTicksBeforeSilence = 3;
 
+    // While the caller is mid-sentence a gap is far more likely late audio (a loaded relay or network) than silence:
+    // silence pushed into the recogniser then, with the real frames after it, changed the words it heard. Only a
+    // stall this long (1 s) is taken for a caller who went quiet without the stream saying so.
+    private const int IdleTicksBeforeSilenceInSpeech = 50;
+
     private readonly CallAgentSessionSetup _setup;
     private readonly MoqtClient? _client;
     private readonly IDownlinkFramePublisher? _detachedPublisher;
@@ -306,7 +311,8 @@ internal sealed class CallAgentSession : IMediaClockSubscriber, IAsyncDisposable
             return;
         }
 
-        if (++_idleTicks < IdleTicksBeforeSilence || !_uplinkGate.TryEnter())
+        var needed = _pipeline.InSpeechTurn ? IdleTicksBeforeSilenceInSpeech : IdleTicksBeforeSilence;
+        if (++_idleTicks < needed || !_uplinkGate.TryEnter())
         {
             // Never wait for the uplink thread on the clock: if it holds the gate, audio is flowing after all.
             return;

@@ -40,6 +40,9 @@ internal sealed class TurnDetector
     /// <summary>True between the first speech or digit of a turn and its end.</summary>
     public bool InTurn => _hasSpeech || _digitCount > 0;
 
+    /// <summary>True while the open turn holds caller speech (not only digits).</summary>
+    public bool InSpeechTurn => _hasSpeech;
+
     /// <summary>Takes one frame's VAD decision. <paramref name="timestampUs"/> is the frame start.</summary>
     public TurnEvent OnFrame(bool speech, long timestampUs, long durationUs)
     {

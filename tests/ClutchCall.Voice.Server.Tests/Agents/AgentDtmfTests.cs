@@ -222,6 +222,37 @@ public sealed class AgentDtmfTests
         Assert.Equal(idle, session.IdleFrames);
     }
 
+    [Fact]
+    public async Task Session_UplinkStallsMidSentence_NoSilenceInjectedUntilAFullSecond()
+    {
+        // Late audio mid-sentence (a loaded relay) must reach the recogniser as it was spoken, not after
+        // injected silence; only a stall of a second counts as the caller having gone quiet.
+        RequireEngines();
+        var time = new FakeTimeProvider();
+        using var clock = new MediaClock(time);
+        using var stt = new PocketSphinxSpeechToText(new PocketSphinxOptions { MaxIdleDecoders = 1 });
+        var setup = new CallAgentSessionSetup("CA-stall", "echo", new RecordingAgent(), stt, new EspeakTextToSpeech(16000), clock, time);
+        await using var session = CallAgentSession.CreateDetached(setup, new CountingPublisher(), new CollectingObserver(), metrics: null);
+        using var registration = clock.Register(session);
+        clock.Start();
+
+        var speech = LibriVoxCallee.Encode(AgentTestHost.SentencePcm());
+        long captureUs = 0;
+        for (var i = 0; i < 75; i++)
+        {
+            session.PushUplink(speech[i], captureUs, lostBefore: 0);
+            captureUs += 20_000;
+            Advance(time, TimeSpan.FromMilliseconds(20));
+        }
+
+        Assert.True(session.Pipeline.InSpeechTurn, "1.5 s of the sentence opened a speech turn");
+        Advance(time, TimeSpan.FromMilliseconds(400));
+        Assert.Equal(0, session.IdleFrames);
+
+        Advance(time, TimeSpan.FromMilliseconds(800));
+        Assert.True(session.IdleFrames > 0, "a stall over a second is taken as silence so the turn can end");
+    }
+
     internal static void RequireEngines()
     {
         try
