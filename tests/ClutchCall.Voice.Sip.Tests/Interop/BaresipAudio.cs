@@ -26,18 +26,11 @@ internal static class BaresipAudio
     /// <summary>Places a call through <paramref name="trunkId"/> whose received PCM is kept from the answer on.</summary>
     public static ListeningCall PlaceListeningCall(SipUserAgent ua, string trunkId, string to) => new(ua.PlaceCall(trunkId, new SipCallRequest { To = to }));
 
-    /// <summary>Speaks the first 3 s of jfk.wav (16 kHz) on the call, paced one 20 ms frame per tick, then lets the tail arrive.</summary>
+    /// <summary>Speaks the first 3 s of jfk.wav (16 kHz) on the call, paced one 20 ms frame per deadline from a dedicated thread, then lets the tail arrive.</summary>
     public static async Task SpeakJfkAsync(SipCall call, CancellationToken ct)
     {
         var speech = SpeechSignal.Jfk16k(3.0);
-        using (var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20)))
-        {
-            for (var offset = 0; offset + 320 <= speech.Length; offset += 320)
-            {
-                call.Media!.SendPcm(speech.AsSpan(offset, 320));
-                await timer.WaitForNextTickAsync(ct);
-            }
-        }
+        await UserAgent.ClockPacedSpeech.SendAsync(call.Media!, speech, ct);
 
         await Task.Delay(500, ct);
     }

@@ -58,14 +58,7 @@ public sealed class UacOverTcpTests
         }
 
         await answered.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
-        using (var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20)))
-        {
-            for (var offset = 0; offset + 320 <= speech.Length; offset += 320)
-            {
-                call.Media!.SendPcm(speech.AsSpan(offset, 320));
-                await timer.WaitForNextTickAsync(ct);
-            }
-        }
+        await ClockPacedSpeech.SendAsync(call.Media!, speech, ct);
 
         await Task.Delay(500, ct);
         var tcp = (SipTcpTransport)ua.Signalling.Get(SipTransportKind.Tcp)!;

@@ -38,15 +38,8 @@ public sealed class UacAgainstSippTests
         await answered.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
         Assert.Equal(encoding == "PCMA" ? AudioCodec.G711Alaw : AudioCodec.G711Ulaw, call.Media!.Codec);
 
-        // One Send per 20 ms frame, paced by the caller.
-        using (var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20)))
-        {
-            for (var offset = 0; offset + 320 <= speech.Length; offset += 320)
-            {
-                call.Media.SendPcm(speech.AsSpan(offset, 320));
-                await timer.WaitForNextTickAsync(ct);
-            }
-        }
+        // One Send per 20 ms frame, paced on absolute deadlines from a dedicated thread.
+        await ClockPacedSpeech.SendAsync(call.Media, speech, ct);
 
         await Task.Delay(600, ct);
         var stats = ((Sip.Media.RtpMediaSession)call.Media).JitterSummary;
