@@ -11,12 +11,6 @@ namespace ClutchCall.Voice.Media;
 /// up to <see cref="MaxCatchUpTicks"/>; older deadlines are skipped and counted. Time comes from the
 /// <see cref="TimeProvider"/>, so tests drive it with a fake clock. A host runs one clock per core and
 /// spreads calls over them. Registering allocates; ticking does not.
-/// <para>
-/// On the system clock the ticks run on a dedicated thread, not on a timer callback: timer callbacks are
-/// queued to the thread pool, and CPU-bound work there (a speech recogniser decoding, a burst of synthesis)
-/// held ticks back by 8–18 ms on one core. A thread that sleeps until each deadline is woken by the kernel
-/// and, having slept, is scheduled ahead of busy threads.
-/// </para>
 /// </remarks>
 internal sealed class MediaClock : IDisposable
 {
@@ -24,9 +18,7 @@ internal sealed class MediaClock : IDisposable
     public const int MaxCatchUpTicks = 5;
 
     private readonly TimeProvider _time;
-    private readonly ITimer? _timer;
-    private readonly ManualResetEventSlim? _wake;
-    private Thread? _thread;
+    private readonly ITimer _timer;
     private readonly long _periodUnits;
     private readonly long _lateThresholdUnits;
     private readonly Lock _gate = new();
@@ -51,14 +43,7 @@ internal sealed class MediaClock : IDisposable
         _time = timeProvider;
         _periodUnits = ToUnits(Period);
         _lateThresholdUnits = ToUnits(LateThreshold);
-        if (ReferenceEquals(timeProvider, TimeProvider.System))
-        {
-            _wake = new ManualResetEventSlim(false);
-        }
-        else
-        {
-            _timer = timeProvider.CreateTimer(static s => ((MediaClock)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        }
+        _timer = timeProvider.CreateTimer(static s => ((MediaClock)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public TimeSpan Period { get; }
@@ -91,20 +76,7 @@ internal sealed class MediaClock : IDisposable
             _started = true;
             _start = _time.GetTimestamp();
             _nextIndex = 1;
-            if (_timer is not null)
-            {
-                _timer.Change(Period, Timeout.InfiniteTimeSpan);
-            }
-            else
-            {
-                _thread = new Thread(static s => ((MediaClock)s!).RunDedicated())
-                {
-                    IsBackground = true,
-                    Name = "media-clock",
-                    Priority = ThreadPriority.Highest, // honoured where the OS lets an unprivileged process raise it
-                };
-                _thread.Start(this);
-            }
+            _timer.Change(Period, Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -129,37 +101,7 @@ internal sealed class MediaClock : IDisposable
             _subscribers = [];
         }
 
-        _timer?.Dispose();
-        _wake?.Set();
-        if (_thread is { } thread && thread != Thread.CurrentThread)
-        {
-            thread.Join();
-        }
-
-        _wake?.Dispose();
-    }
-
-    private void RunDedicated()
-    {
-        var wake = _wake!;
-        while (true)
-        {
-            var due = RunDueTicks();
-            if (due is not { } wait)
-            {
-                return;
-            }
-
-            if (wait > TimeSpan.Zero)
-            {
-                // Waits are in whole milliseconds; rounding up wakes at or just after the deadline rather than
-                // spinning through the last fraction. Set only by Dispose: a wake-up means stop.
-                if (wake.Wait((int)Math.Ceiling(wait.TotalMilliseconds)))
-                {
-                    return;
-                }
-            }
-        }
+        _timer.Dispose();
     }
 
     private void Unregister(IMediaClockSubscriber subscriber)
@@ -182,28 +124,13 @@ internal sealed class MediaClock : IDisposable
 
     private void OnTimer()
     {
-        if (RunDueTicks() is { } due)
-        {
-            lock (_gate)
-            {
-                if (!_disposed)
-                {
-                    _timer!.Change(due, Timeout.InfiniteTimeSpan);
-                }
-            }
-        }
-    }
-
-    /// <summary>Delivers every passed deadline; returns how long until the next one, or null once disposed.</summary>
-    private TimeSpan? RunDueTicks()
-    {
         var now = _time.GetTimestamp();
         long index;
         lock (_gate)
         {
             if (_disposed)
             {
-                return null;
+                return;
             }
 
             index = _nextIndex;
@@ -234,14 +161,14 @@ internal sealed class MediaClock : IDisposable
         {
             if (_disposed)
             {
-                return null;
+                return;
             }
 
             _nextIndex = index;
 
             // The next deadline is absolute: start + index × period, however late this tick ran.
             var due = _start + (index * _periodUnits) - _time.GetTimestamp();
-            return FromUnits(Math.Max(0, due));
+            _timer.Change(FromUnits(Math.Max(0, due)), Timeout.InfiniteTimeSpan);
         }
     }
 
